@@ -1,0 +1,15 @@
+/**
+ * Message patterns of the predictor's TCP interface.
+ *
+ * Each carries its version: a breaking change to a payload gets a new pattern
+ * (`.v2`) served beside the old one, so a gateway and a predictor of different
+ * releases can still talk during a rolling deploy.
+ */
+export const PREDICTOR_PATTERNS = {
+  predict: 'predictor.predict.v1',
+  predictBatch: 'predictor.predict-batch.v1',
+  health: 'predictor.health.v1',
+  modelInfo: 'predictor.model-info.v1',
+} as const;
+
+export type PredictorPattern = (typeof PREDICTOR_PATTERNS)[keyof typeof PREDICTOR_PATTERNS];
