@@ -97,6 +97,9 @@ export default [
         { prefer: 'type-imports', fixStyle: 'separate-type-imports', disallowTypeAnnotations: false },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+      // Env schema classes annotate their defaults on purpose: the annotation is
+      // what decorator metadata records and what class-transformer converts to.
+      '@typescript-eslint/no-inferrable-types': ['error', { ignoreProperties: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',

@@ -6,3 +6,7 @@ export * from './lib/lifecycle/lifecycle.service';
 export * from './lib/problem/problem-details.filter';
 export * from './lib/problem/problem.exception';
 export * from './lib/problem/to-problem';
+export * from './lib/validation/http-validation.pipe';
+export * from './lib/validation/validation.pipe';
+export * from './lib/lifecycle/lifecycle.module';
+export * from './lib/health/run-health-check';

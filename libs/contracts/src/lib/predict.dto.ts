@@ -14,20 +14,21 @@ import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from './limits';
 
 /** One text to classify: the seed's `{"input": "..."}`. */
 export class PredictRequestDto {
-  @IsString()
-  @MinLength(1)
+  // class-validator runs the bottom decorator first: the type check is reported first.
   @MaxLength(MAX_INPUT_CHARS)
+  @MinLength(1)
+  @IsString()
   input!: string;
 }
 
 /** Several texts to classify in one call. */
 export class PredictBatchRequestDto {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_BATCH_SIZE)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
   @MaxLength(MAX_INPUT_CHARS, { each: true })
+  @MinLength(1, { each: true })
+  @IsString({ each: true })
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ArrayMinSize(1)
+  @IsArray()
   inputs!: string[];
 }
 

@@ -54,3 +54,6 @@ export function formatPredictionMessage(prediction: Pick<Prediction, 'class' | '
 export function toPredictionResult(prediction: Prediction): PredictionResult {
   return { prediction, message: formatPredictionMessage(prediction) };
 }
+
+/** Release of the system, reported by `GET /` on both services. */
+export const SYSTEM_VERSION = '1.0.0';

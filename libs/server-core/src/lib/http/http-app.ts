@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDetailsFilter } from '../problem/problem-details.filter';
+import { httpValidationPipe } from '../validation/http-validation.pipe';
 import { installJsonBodyParser } from './json-body-parser';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
@@ -21,7 +22,6 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     // The services log requests themselves (one line per request); Fastify's
     // own logger stays off so that nothing logs twice.
     logger: false,
-    disableRequestLogging: true,
     return503OnClosing: true,
     // Let in-flight requests finish on close, but do not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
@@ -43,5 +43,6 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     done();
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(httpValidationPipe());
   app.enableShutdownHooks();
 }

@@ -5,13 +5,16 @@ import { ProblemException } from '../problem/problem.exception';
 /**
  * Replaces Fastify's JSON parser so that every parse failure is a problem+json
  * 400 with our own wording (Nest would otherwise echo the engine's message),
- * and so that `__proto__` and `constructor.prototype` keys are refused outright
- * instead of silently stripped.
+ * so that `__proto__` and `constructor.prototype` keys are refused outright
+ * instead of silently stripped, and so that a body that is not a JSON object
+ * (array, string, null) gets one clear message instead of a list of field errors.
  */
 export function installJsonBodyParser(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser('application/json');
+  // Only JSON is spoken here: without Fastify's text/plain parser (and with
+  // Nest's body parsers off) anything else is a 415.
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
-    /^application\/(?:[\w.+-]+\+)?json$/i,
+    /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i,
     { parseAs: 'string' },
     (_request, body, done) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -19,14 +22,12 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
         done(new ProblemException(400, 'MALFORMED_JSON', 'The JSON body is empty'), undefined);
         return;
       }
+      let parsed: unknown;
       try {
-        done(
-          null,
-          secureJson.parse(text, undefined, {
-            protoAction: 'error',
-            constructorAction: 'error',
-          }),
-        );
+        parsed = secureJson.parse(text, undefined, {
+          protoAction: 'error',
+          constructorAction: 'error',
+        });
       } catch (error) {
         const poisoned = error instanceof SyntaxError && /forbidden prototype property/.test(error.message);
         done(
@@ -39,7 +40,13 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
           ),
           undefined,
         );
+        return;
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        done(new ProblemException(400, 'VALIDATION_FAILED', 'The body must be a JSON object'), undefined);
+        return;
+      }
+      done(null, parsed);
     },
   );
 }

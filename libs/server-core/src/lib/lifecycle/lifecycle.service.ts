@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SHUTDOWN_DRAIN_MS = 'SHUTDOWN_DRAIN_MS';
@@ -18,6 +19,13 @@ export class LifecycleService implements BeforeApplicationShutdown {
 
   get draining(): boolean {
     return this.drainingSince !== null;
+  }
+
+  /** A Terminus-shaped result for readiness: `draining` is down once SIGTERM arrived. */
+  readiness(): HealthIndicatorResult {
+    return this.draining
+      ? { lifecycle: { status: 'down', draining: true } }
+      : { lifecycle: { status: 'up', draining: false } };
   }
 
   setDrainDelay(ms: number): void {

@@ -118,8 +118,10 @@ export function toProblem(exception: unknown, requestId: string): MappedProblem 
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     // Another framework-level client error: keep its status, not its wording.
     const code = CODE_BY_STATUS[statusCode] ?? 'VALIDATION_FAILED';
+    const detail =
+      statusCode === 415 ? 'Send the body as application/json' : (TITLES[statusCode] ?? 'The request is invalid');
     return {
-      body: build(statusCode, code, TITLES[statusCode] ?? 'The request is invalid', requestId),
+      body: build(statusCode, code, detail, requestId),
       headers: {},
       unexpected: false,
     };

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LifecycleModule } from '@ml-system/server-core';
+import { validateGatewayEnv } from './config/gateway.config';
+import { HealthModule } from './health/health.module';
+import { ProcessModule } from './process/process.module';
+
+/** Composes the gateway; holds no logic of its own. */
+@Module({})
+export class AppModule {
+  /**
+   * Built at call time, not import time, so that a bad environment throws
+   * inside bootstrap, where it is reported cleanly.
+   */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGatewayEnv }),
+        LifecycleModule,
+        ProcessModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { HealthCheckService } from '@nestjs/terminus';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { InputLogHealthIndicator } from './input-log.health';
+import { PredictorHealthIndicator } from './predictor.health';
+
+export type GatewayStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface GatewayHealthBody extends Omit<HealthCheckResult, 'status'> {
+  service: 'gateway';
+  status: GatewayStatus;
+}
+
+/**
+ * healthy: everything up. degraded (still 200): only the predictor is down, so
+ * inputs are still logged and `forward_to_model: false` still works.
+ * unhealthy (503): the gateway itself cannot accept inputs.
+ */
+export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
+  const down = Object.keys(result.error ?? {});
+  if (down.length === 0) return 'healthy';
+  return down.every((key) => key === 'predictor') ? 'degraded' : 'unhealthy';
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly predictor: PredictorHealthIndicator,
+    private readonly inputLog: InputLogHealthIndicator,
+    private readonly lifecycle: LifecycleService,
+  ) {}
+
+  @Get()
+  async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealthBody> {
+    const result = await runHealthCheck(this.health, [
+      () => this.inputLog.check(),
+      () => this.lifecycle.readiness(),
+      () => this.predictor.check(),
+    ]);
+    const status = gatewayStatus(result);
+    void reply.status(status === 'unhealthy' ? 503 : 200);
+    return { service: 'gateway', ...result, status };
+  }
+
+  /** The process answers. Never depends on the predictor. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Can take traffic: inputs can be recorded and the process is not draining. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const result = await runHealthCheck(this.health, [
+      () => this.inputLog.check(),
+      () => this.lifecycle.readiness(),
+    ]);
+    void reply.status(result.status === 'ok' ? 200 : 503);
+    return result;
+  }
+}

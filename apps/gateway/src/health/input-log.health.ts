@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { InputLogService } from '../input-log/input-log.service';
+
+/** Up while inputs can be recorded; without that the gateway must not acknowledge anything. */
+@Injectable()
+export class InputLogHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly inputLog: InputLogService,
+  ) {}
+
+  check(key = 'input_log'): HealthIndicatorResult {
+    const indicator = this.indicators.check(key);
+    return this.inputLog.writable()
+      ? indicator.up()
+      : indicator.down({ reason: 'the input log cannot be written' });
+  }
+}

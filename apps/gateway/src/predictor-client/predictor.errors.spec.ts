@@ -1,0 +1,28 @@
+import { PredictorTimeoutError, PredictorUnavailableError, describeTransportError } from './predictor.errors';
+
+describe(describeTransportError.name, () => {
+  const errno = (code: string) => Object.assign(new Error(code), { code });
+
+  it.each([
+    [errno('ECONNREFUSED'), 'connection refused'],
+    [errno('ECONNRESET'), 'connection reset'],
+    [errno('EPIPE'), 'connection reset'],
+    [errno('ENOTFOUND'), 'name not resolved'],
+    [new Error('Connection closed'), 'connection closed before the reply'],
+    ['a string from the peer', 'a string from the peer'],
+    [{ odd: true }, 'unexpected reply'],
+  ])('describes %p as %p', (error, text) => {
+    expect(describeTransportError(error)).toBe(text);
+  });
+});
+
+describe('marked errors', () => {
+  it('are recognised by their mark, also on a plain copy', () => {
+    const unavailable = new PredictorUnavailableError('x');
+    expect(PredictorUnavailableError.is(unavailable)).toBe(true);
+    expect(PredictorUnavailableError.is({ ...unavailable })).toBe(true);
+    expect(PredictorTimeoutError.is(unavailable)).toBe(false);
+    expect(PredictorTimeoutError.is(new PredictorTimeoutError(5))).toBe(true);
+    expect(PredictorUnavailableError.is(null)).toBe(false);
+  });
+});

@@ -1,0 +1,18 @@
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { MAX_INPUT_CHARS } from '@ml-system/contracts';
+
+/** Body of `POST /process`: the seed's `{data, forward_to_model}`, with strict types. */
+export class ProcessRequestDto {
+  /** The text to log and, when asked, classify. */
+  // class-validator runs the bottom decorator first and reports only the first
+  // failure per field: the type check goes last so that it is the one reported.
+  @MaxLength(MAX_INPUT_CHARS)
+  @MinLength(1)
+  @IsString()
+  data!: string;
+
+  /** Send the text to the predictor (default) or only log it. */
+  @IsBoolean()
+  @IsOptional()
+  forward_to_model: boolean = true;
+}

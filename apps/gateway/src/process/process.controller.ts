@@ -1,0 +1,23 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { SYSTEM_VERSION } from '@ml-system/contracts';
+import { ProcessRequestDto } from './process-request.dto';
+import { ProcessService } from './process.service';
+import type { ProcessResponse } from './process.types';
+
+@Controller()
+export class ProcessController {
+  constructor(private readonly processing: ProcessService) {}
+
+  @Get()
+  root(): { service: string; status: string; version: string } {
+    return { service: 'gateway', status: 'running', version: SYSTEM_VERSION };
+  }
+
+  /** The seed's endpoint, and its versioned twin. */
+  @Post(['process', 'v1/process'])
+  @HttpCode(200)
+  process(@Body() body: ProcessRequestDto, @Req() request: FastifyRequest): Promise<ProcessResponse> {
+    return this.processing.process(body, { requestId: String(request.id), receivedAt: Date.now() });
+  }
+}
