@@ -10,3 +10,4 @@ export * from './lib/validation/http-validation.pipe';
 export * from './lib/validation/validation.pipe';
 export * from './lib/lifecycle/lifecycle.module';
 export * from './lib/health/run-health-check';
+export * from './lib/lifecycle/shutdown-signals';

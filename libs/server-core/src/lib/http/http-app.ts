@@ -44,5 +44,4 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(httpValidationPipe());
-  app.enableShutdownHooks();
 }

@@ -34,7 +34,7 @@ export class LifecycleService implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.drainingSince = Date.now();
-    this.logger.log(`shutting down (${signal ?? 'close'}): readiness is now 503`);
-    if (signal && this.drainDelayMs > 0) await sleep(this.drainDelayMs);
+    this.logger.log(`shutting down${signal ? ` (${signal})` : ''}: readiness is now 503`);
+    if (this.drainDelayMs > 0) await sleep(this.drainDelayMs);
   }
 }

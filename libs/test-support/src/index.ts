@@ -1,0 +1,3 @@
+export * from './lib/node-process';
+export * from './lib/ports';
+export * from './lib/wait-for';

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { waitFor } from './wait-for';
+
+/** A service started as a real process by a test, stopped by its PID. */
+export class NodeProcess {
+  private output = '';
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Starts `node [nodeArgs] <script>` with `env` added to the current environment. */
+  static start(
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    nodeArgs: readonly string[] = [],
+  ): NodeProcess {
+    const child = spawn(process.execPath, [...nodeArgs, script], {
+      env: { ...process.env, NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new NodeProcess(name, child);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Everything the process printed so far (stdout and stderr interleaved). */
+  get logs(): string {
+    return this.output;
+  }
+
+  /** Waits until `url` answers 200, or fails with the process's output. */
+  async waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
+    await waitFor(
+      `${this.name} to answer ${url}`,
+      async () => {
+        if (!this.running) throw new Error(`${this.name} exited:\n${this.output}`);
+        const response = await fetch(url);
+        return response.ok;
+      },
+      { timeoutMs },
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.output}`);
+    });
+  }
+
+  /** Sends `signal` to the process (SIGSTOP and SIGCONT included). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) process.kill(this.pid, signal);
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and waits for it to exit. */
+  async stop(graceMs = 5_000): Promise<number | null> {
+    if (!this.running) return this.child.exitCode;
+    this.signal('SIGCONT');
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** Kills the process at once (SIGKILL) and waits for it to be gone. */
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+
+  /** Resolves with the exit code once the process ends. */
+  exit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  private append(chunk: Buffer): void {
+    // Bounded: a chatty process must not grow the test runner's memory.
+    this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The project's benchmark: our gateway + predictor (built JS, plain node)
+ * against a raw-Node baseline (node:http in front, one persistent node:net
+ * socket with length-prefixed JSON behind, same model), in the same run,
+ * interleaved, printing requests/s and latency percentiles with the ratios.
+ *
+ *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64]
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeProcess, freePort } from '@ml-system/test-support';
+
+interface Options {
+  duration: number;
+  warmup: number;
+  repeat: number;
+  connections: number[];
+  out: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const value = (name: string, fallback: string): string => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? (argv[i + 1] as string) : fallback;
+  };
+  return {
+    duration: Number(value('duration', '5')),
+    warmup: Number(value('warmup', '1')),
+    repeat: Number(value('repeat', '1')),
+    connections: value('connections', '1,64').split(',').map(Number),
+    out: value('out', join('tmp', 'bench')),
+  };
+}
+
+interface System {
+  name: 'ours' | 'baseline';
+  url: string;
+  processes: NodeProcess[];
+}
+
+const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
+const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
+
+async function startOurs(): Promise<System> {
+  const tcp = await freePort();
+  const predictorHttp = await freePort();
+  const gatewayPort = await freePort();
+  const predictor = NodeProcess.start('predictor', 'dist/apps/predictor/main.js', {
+    PREDICTOR_TCP_PORT: String(tcp),
+    PREDICTOR_HTTP_PORT: String(predictorHttp),
+    LOG_LEVEL: 'warn',
+  });
+  await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
+  const gateway = NodeProcess.start('gateway', 'dist/apps/gateway/main.js', {
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_PORT: String(gatewayPort),
+    PREDICTOR_ENDPOINTS: `127.0.0.1:${tcp}`,
+    LOG_LEVEL: 'warn',
+    INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
+  });
+  await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
+  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, predictor] };
+}
+
+async function startBaseline(): Promise<System> {
+  const backendPort = await freePort();
+  const port = await freePort();
+  const backend = NodeProcess.start(
+    'raw-predictor',
+    'tools/bench/baseline/raw-predictor.ts',
+    { ...TS_ENV, PORT: String(backendPort) },
+    TS_NODE,
+  );
+  await waitForLine(backend, 'raw predictor on');
+  const front = NodeProcess.start(
+    'raw-gateway',
+    'tools/bench/baseline/raw-gateway.ts',
+    { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
+    TS_NODE,
+  );
+  await waitForLine(front, 'raw gateway on');
+  return { name: 'baseline', url: `http://127.0.0.1:${port}`, processes: [front, backend] };
+}
+
+async function waitForLine(process: NodeProcess, line: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!process.logs.includes(line)) {
+    if (!process.running || Date.now() > deadline) {
+      throw new Error(`${process.name} did not start:\n${process.logs}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Scenario {
+  name: string;
+  forward: boolean;
+  connections: number;
+}
+
+interface Measurement {
+  system: System['name'];
+  scenario: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, scenario: Scenario, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/process`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ data: 'wags its tail when I come home', forward_to_model: scenario.forward }),
+    connections: scenario.connections,
+    duration: seconds,
+    pipelining: 1,
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const scenarios: Scenario[] = options.connections.flatMap((connections) => [
+    { name: `forward c=${connections}`, forward: true, connections },
+    { name: `local   c=${connections}`, forward: false, connections },
+  ]);
+  const systems = [await startOurs(), await startBaseline()];
+  const measurements: Measurement[] = [];
+  try {
+    for (const scenario of scenarios) {
+      for (let round = 0; round < options.repeat; round++) {
+        // Interleave the systems so that drift on the machine hits both alike.
+        for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
+          if (options.warmup > 0) await load(system.url, scenario, options.warmup);
+          const result = await load(system.url, scenario, options.duration);
+          measurements.push({
+            system: system.name,
+            scenario: scenario.name,
+            requestsPerSecond: result.requests.average,
+            p50Ms: result.latency.p50,
+            p99Ms: result.latency.p99,
+            non2xx: result.non2xx,
+            errors: result.errors + result.timeouts,
+          });
+        }
+      }
+    }
+  } finally {
+    for (const system of systems) for (const p of system.processes) await p.stop();
+  }
+
+  const rows = scenarios.map((scenario) => {
+    const pick = (system: System['name']) => measurements.filter((m) => m.system === system && m.scenario === scenario.name);
+    const ours = pick('ours');
+    const base = pick('baseline');
+    const stat = (list: Measurement[], key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') => median(list.map((m) => m[key]));
+    return {
+      scenario: scenario.name,
+      ours: { rps: stat(ours, 'requestsPerSecond'), p50: stat(ours, 'p50Ms'), p99: stat(ours, 'p99Ms') },
+      baseline: { rps: stat(base, 'requestsPerSecond'), p50: stat(base, 'p50Ms'), p99: stat(base, 'p99Ms') },
+      failures: ours.reduce((n, m) => n + m.non2xx + m.errors, 0),
+    };
+  });
+
+  console.log(
+    `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, same machine, same run\n`,
+  );
+  console.log(
+    `${'scenario'.padEnd(14)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}` +
+      `${pad('ours p50', 10)}${pad('base p50', 10)}${pad('ours p99', 10)}${pad('base p99', 10)}${pad('p99 ×', 8)}${pad('non-2xx', 9)}`,
+  );
+  for (const row of rows) {
+    console.log(
+      `${row.scenario.padEnd(14)}${pad(Math.round(row.ours.rps), 12)}${pad(Math.round(row.baseline.rps), 12)}` +
+        `${pad((row.ours.rps / row.baseline.rps).toFixed(2), 8)}` +
+        `${pad(`${row.ours.p50} ms`, 10)}${pad(`${row.baseline.p50} ms`, 10)}` +
+        `${pad(`${row.ours.p99} ms`, 10)}${pad(`${row.baseline.p99} ms`, 10)}` +
+        `${pad((row.ours.p99 / Math.max(row.baseline.p99, 1)).toFixed(2), 8)}${pad(row.failures, 9)}`,
+    );
+  }
+  mkdirSync(options.out, { recursive: true });
+  const file = join(options.out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ options, measurements, rows }, null, 2));
+  console.log(`\nraw measurements: ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
