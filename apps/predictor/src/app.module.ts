@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LifecycleModule } from '@ml-system/server-core';
+import { validatePredictorEnv } from './config/predictor.config';
+import { HealthModule } from './health/health.module';
+import { PredictModule } from './predict/predict.module';
+import { TransportModule } from './transport/transport.module';
+
+/** Composes the predictor; holds no logic of its own. */
+@Module({})
+export class AppModule {
+  /**
+   * Built at call time, not import time, so that a bad environment throws
+   * inside bootstrap, where it is reported cleanly.
+   */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validatePredictorEnv }),
+        LifecycleModule,
+        TransportModule,
+        PredictModule,
+        HealthModule,
+      ],
+    };
+  }
+}

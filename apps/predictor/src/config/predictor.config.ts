@@ -1,0 +1,56 @@
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { envValidator } from '@ml-system/server-core';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Everything the predictor reads from its environment. Nothing else in the app
+ * touches `process.env`; defaults are the documented ones (README, DESIGN §2).
+ * Each property's type is annotated: that annotation is what the strings of
+ * the environment are converted to.
+ */
+export class PredictorEnv {
+  @IsString()
+  @MinLength(1)
+  PREDICTOR_TCP_HOST: string = '127.0.0.1';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PREDICTOR_TCP_PORT: number = 8877;
+
+  @IsString()
+  @MinLength(1)
+  PREDICTOR_HTTP_HOST: string = '127.0.0.1';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PREDICTOR_HTTP_PORT: number = 8001;
+
+  /** Model artifact; unset means the one bundled with the build. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MODEL_PATH?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /**
+   * A peer that starts a frame and stops sending for this long is cut off, so
+   * that a stalled or hostile connection cannot pin a partial frame in memory.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RPC_INCOMPLETE_FRAME_TIMEOUT_MS: number = 5_000;
+
+  /** How long SIGTERM keeps serving with readiness at 503 before closing. */
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_MS: number = 0;
+}
+
+export const validatePredictorEnv = envValidator(PredictorEnv);

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { PredictBatchRequestDto, PredictRequestDto, SYSTEM_VERSION } from '@ml-system/contracts';
+import type { BatchPredictionResult, ModelInfo, PredictionResult } from '@ml-system/contracts';
+import { PredictService } from './predict.service';
+
+/** The predictor's direct HTTP face: the seed's `/predict`, plus batch and metadata. */
+@Controller()
+export class PredictController {
+  constructor(private readonly predictions: PredictService) {}
+
+  @Get()
+  root(): { service: string; status: string; version: string } {
+    return { service: 'predictor', status: 'running', version: SYSTEM_VERSION };
+  }
+
+  @Post('predict')
+  @HttpCode(200)
+  predict(@Body() body: PredictRequestDto): PredictionResult {
+    return this.predictions.predictOne(body.input);
+  }
+
+  @Post('predict/batch')
+  @HttpCode(200)
+  predictBatch(@Body() body: PredictBatchRequestDto): BatchPredictionResult {
+    return { predictions: this.predictions.predict(body.inputs) };
+  }
+
+  @Get('model')
+  model(): ModelInfo {
+    return this.predictions.info();
+  }
+}

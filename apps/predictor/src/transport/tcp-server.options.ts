@@ -1,0 +1,27 @@
+import { Transport } from '@nestjs/microservices';
+import type { TcpOptions } from '@nestjs/microservices';
+import { MAX_RPC_FRAME_CHARS } from '@ml-system/contracts';
+import { hardenedJsonSocket } from './hardened-json-socket';
+import type { TcpConnections } from './tcp-connections';
+
+export interface TcpServerSettings {
+  host: string;
+  port: number;
+  incompleteFrameTimeoutMs: number;
+}
+
+/** The predictor's TCP microservice: where it listens and how it frames. */
+export function tcpServerOptions(settings: TcpServerSettings, connections: TcpConnections): TcpOptions {
+  return {
+    transport: Transport.TCP,
+    options: {
+      host: settings.host,
+      port: settings.port,
+      socketClass: hardenedJsonSocket({
+        maxFrameChars: MAX_RPC_FRAME_CHARS,
+        incompleteFrameTimeoutMs: settings.incompleteFrameTimeoutMs,
+        connections,
+      }),
+    },
+  };
+}
