@@ -17,6 +17,7 @@ import {
   PredictorUnavailableError,
   describeTransportError,
 } from './predictor.errors';
+import { rpcClientTlsOptions } from './rpc-tls';
 
 /** What a caller knows about the request it is serving. */
 export interface CallContext {
@@ -47,8 +48,9 @@ export class PredictorClient implements OnApplicationShutdown {
 
   constructor(config: ConfigService<GatewayEnv, true>) {
     this.attemptTimeoutMs = config.get('PREDICTOR_TIMEOUT_MS', { infer: true });
+    const tlsOptions = rpcClientTlsOptions(config);
     this.endpoints = parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })).map(
-      (endpoint) => ({ endpoint, client: new ClientTCP({ host: endpoint.host, port: endpoint.port }) }),
+      (endpoint) => ({ endpoint, client: new ClientTCP({ host: endpoint.host, port: endpoint.port, tlsOptions }) }),
     );
   }
 
