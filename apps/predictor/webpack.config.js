@@ -16,7 +16,8 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: ['./assets'],
+      // The trained model ships beside main.js (bundledModelPath() looks there).
+      assets: [{ input: './assets', glob: '**/*', output: 'assets' }],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: false,

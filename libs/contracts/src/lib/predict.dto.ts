@@ -48,12 +48,12 @@ export class PredictBatchMessageDto extends RpcEnvelopeDto<PredictBatchRequestDt
   payload!: PredictBatchRequestDto;
 }
 
-/** Messages that carry no payload (`health`, `model-info`). */
-export class EmptyPayloadDto {}
-
-export class EmptyMessageDto extends RpcEnvelopeDto<EmptyPayloadDto> {
+/**
+ * Messages whose payload is ignored (`health`, `model-info`): any object. No
+ * nested class here, since class-validator refuses instances of classes that
+ * declare no constraints.
+ */
+export class EmptyMessageDto extends RpcEnvelopeDto<Record<string, never>> {
   @IsObject()
-  @ValidateNested()
-  @Type(() => EmptyPayloadDto)
-  payload!: EmptyPayloadDto;
+  payload!: Record<string, never>;
 }

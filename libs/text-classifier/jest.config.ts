@@ -1,0 +1,5 @@
+export default {
+  displayName: 'text-classifier',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/text-classifier',
+};
