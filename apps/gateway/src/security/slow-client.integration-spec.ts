@@ -159,4 +159,17 @@ describe('slow clients against a listening gateway (real sockets)', () => {
     expect(afterMs).toBeGreaterThanOrEqual(KEEP_ALIVE_TIMEOUT_MS - 100);
     expect(afterMs).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + 1_000 + SLACK_MS);
   });
+
+  it.each([
+    ['headers over 16 KB', `GET / HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['a garbage request line', 'HELLO / SMTP\r\n\r\n', 400],
+    ['a bare LF in a header', 'GET / HTTP/1.1\r\nHost: gateway\r\nX-A: b\nc\r\n\r\n', 400],
+  ])('answers %s, refused by the HTTP parser, with a problem', async (_what, request, status) => {
+    const client = await trickle(port, request, '', 60_000);
+    const { received } = await client.closed;
+    expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(received).toMatch(/content-type: application\/problem\+json/i);
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//) });
+  });
 });
