@@ -60,3 +60,12 @@ export function describeFsError(error: unknown): string {
       return 'an unexpected file system error occurred';
   }
 }
+
+/**
+ * An error's message for the server log. Duck-typed: errors from node's own
+ * modules fail `instanceof Error` across realms (jest runs specs in one).
+ */
+export function errorMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}

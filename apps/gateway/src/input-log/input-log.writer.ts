@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { InputLogUnavailableError, describeFsError, errnoCode } from './input-log.errors';
+import { InputLogUnavailableError, describeFsError, errnoCode, errorMessage } from './input-log.errors';
 import { syncDirectory } from './input-log.fs';
 import type { LogFs } from './input-log.fs';
 import { segmentFileName } from './segment-file';
@@ -279,7 +279,7 @@ export class SegmentWriter {
       try {
         pending.onDurable?.(location);
       } catch (error) {
-        this.options.logger.error(`indexing a durable record failed: ${String(error)}`);
+        this.options.logger.error(`indexing a durable record failed: ${errorMessage(error)}`);
       }
       pending.resolve(location);
     }
@@ -307,7 +307,7 @@ export class SegmentWriter {
       this.active = null;
       // Every batch was fsynced already: closing cannot lose data, so a close error is only worth a line.
       await active.handle.close().catch((error: unknown) => {
-        this.options.logger.warn(`closing a full segment failed: ${String(error)}`);
+        this.options.logger.warn(`closing a full segment failed: ${errorMessage(error)}`);
       });
     }
     const next = await this.startSegment();
@@ -342,7 +342,7 @@ export class SegmentWriter {
         await this.options.fs.unlink(this.pathOf(segment.seq));
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT') {
-          this.options.logger.warn(`retention could not delete ${segmentFileName(segment.seq)}: ${String(error)}`);
+          this.options.logger.warn(`retention could not delete ${segmentFileName(segment.seq)}: ${errorMessage(error)}`);
         }
       }
     }
@@ -352,7 +352,7 @@ export class SegmentWriter {
     const failure = new InputLogUnavailableError(describeFsError(error), { cause: error });
     this.failure = failure;
     this.options.logger.error(
-      `writing the input log failed (${error instanceof Error ? error.message : String(error)}): ` +
+      `writing the input log failed (${errorMessage(error)}): ` +
         'refusing inputs until it can be written again',
     );
     for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(failure);

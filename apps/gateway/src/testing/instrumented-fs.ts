@@ -51,7 +51,7 @@ export function instrumentedFs(): { fs: LogFs; probe: FsProbe } {
     });
   const fs: LogFs = {
     ...nodeLogFs,
-    open: (async (...args: Parameters<LogFs['open']>) => wrap(await nodeLogFs.open(...args))) as LogFs['open'],
+    open: async (...args: Parameters<LogFs['open']>) => wrap(await nodeLogFs.open(...args)),
   };
   return { fs, probe };
 }
