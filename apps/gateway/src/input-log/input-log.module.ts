@@ -4,8 +4,10 @@ import type { GatewayEnv } from '../config/gateway.config';
 import { INPUT_LOG_OPTIONS } from './input-log.constants';
 import { inputLogOptionsFromEnv } from './input-log.options';
 import { InputLogService } from './input-log.service';
+import { LogsController } from './logs.controller';
 
 @Module({
+  controllers: [LogsController],
   providers: [
     {
       provide: INPUT_LOG_OPTIONS,
