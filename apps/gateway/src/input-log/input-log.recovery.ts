@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { errnoCode, errorMessage } from './input-log.errors';
+import { InputLogUnavailableError, errnoCode, errorMessage } from './input-log.errors';
 import type { LogFs } from './input-log.fs';
 import { segmentsBeyondRetention } from './input-log.writer';
 import type { LogSink, RecordLocation, SegmentInfo } from './input-log.writer';
@@ -12,6 +12,8 @@ export interface RecoveryOptions {
   logger: LogSink;
   segmentBytes: number;
   retentionBytes: number;
+  /** Checked between segments: a shutdown does not wait for a long scan to finish. */
+  aborted?: () => boolean;
 }
 
 function describeDamage(report: ScanReport): string {
@@ -47,7 +49,8 @@ async function listSegments(options: RecoveryOptions): Promise<SegmentInfo[]> {
  * mid-batch: nothing in it was acknowledged, since acknowledgement waits for
  * the fsync) is truncated away, so that appending resumes on a record boundary.
  * @returns the segments with their sizes, for the writer to resume from.
- * @throws the file system's error when the directory cannot be prepared or read.
+ * @throws the file system's error when the directory cannot be prepared or read;
+ *   InputLogUnavailableError when aborted.
  */
 export async function recoverSegments(
   options: RecoveryOptions,
@@ -61,6 +64,7 @@ export async function recoverSegments(
   });
   const segments = await listSegments(options);
   for (const [i, segment] of segments.entries()) {
+    if (options.aborted?.()) throw new InputLogUnavailableError('the input log is closed');
     const newest = i === segments.length - 1;
     const handle = await fs.open(join(dir, segmentFileName(segment.seq)), newest ? 'r+' : 'r');
     try {

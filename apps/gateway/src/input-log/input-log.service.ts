@@ -79,10 +79,13 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   private writer: SegmentWriter | null = null;
   private salt: Buffer | null = null;
   /** Why inputs are refused now; null while they are taken. */
-  private unavailable: InputLogUnavailableError | null = new InputLogUnavailableError('the input log is not open yet');
+  private unavailable: InputLogUnavailableError | null = new InputLogUnavailableError(
+    'the input log is still being recovered',
+  );
   /** The index reflects the directory: queries can be answered. */
   private indexed = false;
   private closing = false;
+  private opening: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private outcomesDropped = 0;
 
@@ -93,8 +96,18 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     this.reader = new SegmentReader(this.dir, this.fs);
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.open();
+  /**
+   * Starts recovery without waiting for it: scanning a full log takes
+   * seconds, and until the HTTP server listens the process would not even
+   * answer liveness. Readiness and /process answer 503 until it is done.
+   */
+  onModuleInit(): void {
+    this.opening = this.open();
+  }
+
+  /** Settles when the first attempt to open the log has finished, whether or not it succeeded. */
+  whenOpen(): Promise<void> {
+    return this.opening;
   }
 
   /** After the HTTP server has closed, so that no request is left to record anything. */
@@ -109,12 +122,8 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   async open(): Promise<void> {
     try {
       await this.recover();
-      if (this.closing) return;
-      this.unavailable = null;
-      this.logger.log(
-        `input log open at ${this.dir}: ${this.index.size} inputs in ${this.writer?.stats().segments ?? 0} segments, redaction=${this.options.redaction}`,
-      );
     } catch (error) {
+      if (this.closing) return;
       this.index.clear();
       this.indexed = false;
       this.unavailable = new InputLogUnavailableError(describeFsError(error), { cause: error });
@@ -123,7 +132,13 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
           `inputs are refused with 503 until it can; retrying every ${this.retryMs} ms`,
       );
       this.retryLater(() => this.open());
+      return;
     }
+    if (this.closing) return;
+    this.unavailable = null;
+    this.logger.log(
+      `input log open at ${this.dir}: ${this.index.size} inputs in ${this.writer?.stats().segments ?? 0} segments, redaction=${this.options.redaction}`,
+    );
   }
 
   /**
@@ -230,6 +245,8 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.unavailable = new InputLogUnavailableError('the input log is closed');
+    // A recovery in progress stops at the next segment; let it, so no file stays open.
+    await this.opening;
     const writer = this.writer;
     this.writer = null;
     await writer?.close();
@@ -252,7 +269,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       segmentBytes: this.options.segmentBytes,
       retentionBytes: this.options.retentionBytes,
     };
-    const segments = await recoverSegments(common, (value, location) => {
+    const segments = await recoverSegments({ ...common, aborted: () => this.closing }, (value, location) => {
       if (!this.indexRecord(value, location)) orphans++;
     });
     if (orphans > 0) this.logger.log(`${orphans} records belong to inputs past retention or are not recognised`);

@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
 import { AppModule } from '../app.module';
+import { InputLogService } from '../input-log/input-log.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { makeTempDir, removeTempDir } from './temp-dir';
 
@@ -60,5 +61,7 @@ export async function gatewayTestApp(
   configureHttpApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  // Recovery runs in the background in production; a spec starts once it is done.
+  await app.get(InputLogService).whenOpen();
   return app;
 }
