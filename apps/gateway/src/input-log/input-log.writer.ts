@@ -194,6 +194,13 @@ export class SegmentWriter {
     } catch {
       return false;
     }
+    if (this.closed) {
+      // close() ran while this was probing and found no segment to close.
+      const active = this.active;
+      this.active = null;
+      await active?.handle.close();
+      return false;
+    }
     this.failure = null;
     this.options.logger.log('the input log is writable again');
     return true;
