@@ -11,6 +11,29 @@ describe('validateGatewayEnv', () => {
       REQUEST_DEADLINE_MS: 2500,
       BODY_LIMIT_BYTES: 65536,
       LOG_LEVEL: 'info',
+      INPUT_LOG_DIR: './data/input-log',
+      INPUT_LOG_REDACTION: 'none',
+      INPUT_LOG_SEGMENT_BYTES: 64 * 1024 * 1024,
+      INPUT_LOG_RETENTION_BYTES: 1024 * 1024 * 1024,
+    });
+    expect(validateGatewayEnv({}).INPUT_LOG_HASH_SALT).toBeUndefined();
+  });
+
+  it('reads the input log settings', () => {
+    expect(
+      validateGatewayEnv({
+        INPUT_LOG_DIR: '/var/lib/gateway/log',
+        INPUT_LOG_REDACTION: 'hash',
+        INPUT_LOG_HASH_SALT: 'a-long-enough-secret',
+        INPUT_LOG_SEGMENT_BYTES: '4096',
+        INPUT_LOG_RETENTION_BYTES: '1048576',
+      }),
+    ).toMatchObject({
+      INPUT_LOG_DIR: '/var/lib/gateway/log',
+      INPUT_LOG_REDACTION: 'hash',
+      INPUT_LOG_HASH_SALT: 'a-long-enough-secret',
+      INPUT_LOG_SEGMENT_BYTES: 4096,
+      INPUT_LOG_RETENTION_BYTES: 1048576,
     });
   });
 
@@ -25,6 +48,11 @@ describe('validateGatewayEnv', () => {
     ['PREDICTOR_ENDPOINTS', 'a:1,,b:2'],
     ['PREDICTOR_TIMEOUT_MS', '-5'],
     ['LOG_LEVEL', 'verbose'],
+    ['INPUT_LOG_REDACTION', 'sha256'],
+    ['INPUT_LOG_HASH_SALT', 'short'],
+    ['INPUT_LOG_SEGMENT_BYTES', '100'],
+    ['INPUT_LOG_SEGMENT_BYTES', '64MiB'],
+    ['INPUT_LOG_RETENTION_BYTES', '1.5'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
