@@ -3,9 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../testing/free-port';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
-import { waitFor } from '../testing/wait-for';
+import { freePort, waitFor } from '@ml-system/test-support';
 import { encodeRecord, parseSegmentFileName } from './segment-file';
 
 /*
@@ -84,11 +83,12 @@ async function startGateway(dir: string): Promise<Gateway> {
   const output = (): string => Buffer.concat(chunks).toString('utf8');
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
+    'the gateway to be ready',
     async () => {
       if (child.exitCode !== null) throw new Error(`the gateway exited: ${output()}`);
       return (await fetch(`${url}/health/ready`)).status === 200;
     },
-    { timeoutMs: 20_000, intervalMs: 50, what: 'the gateway to be ready' },
+    { timeoutMs: 20_000, intervalMs: 50 },
   );
   return { child, url, output, exited };
 }

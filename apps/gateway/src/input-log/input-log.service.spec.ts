@@ -2,7 +2,7 @@ import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { instrumentedFs } from '../testing/instrumented-fs';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
-import { waitFor } from '../testing/wait-for';
+import { waitFor } from '@ml-system/test-support';
 import { isInputLogUnavailable } from './input-log.errors';
 import type { InputLogOptions } from './input-log.options';
 import { SALT_FILE } from './input-log.redaction';
@@ -83,7 +83,7 @@ describe(InputLogService.name, () => {
       outcome: null,
     });
     log.recordOutcome('req-1', { status: 'predicted', class: 'cat', confidence: 0.93, model_version: '1.0.0', latency_ms: 12 });
-    const found = await waitFor(async () => (await log.find('req-1'))?.outcome ?? undefined, { what: 'the outcome' });
+    const found = await waitFor('the outcome', async () => (await log.find('req-1'))?.outcome ?? undefined);
     expect(found).toEqual({
       status: 'predicted',
       class: 'cat',
@@ -249,7 +249,7 @@ describe(InputLogService.name, () => {
     expect(log.stats().outcomesDropped).toBe(1);
 
     await rm(blocker);
-    await waitFor(() => log.writable(), { what: 'the retry to open the log' });
+    await waitFor('the retry to open the log', () => log.writable());
     await log.appendInput(input('y'));
     expect((await log.find('y'))?.id).toBe('y');
   });
@@ -267,7 +267,7 @@ describe(InputLogService.name, () => {
     expect(await log.find('refused')).toBeNull();
 
     probe.failDatasync = null;
-    await waitFor(() => log.writable(), { what: 'recovery' });
+    await waitFor('recovery', () => log.writable());
     await log.appendInput(input('after'));
     expect((await listAll(log)).map((e) => e.id)).toEqual(['after', 'before']);
   });

@@ -7,7 +7,7 @@ import { PredictorUnavailableError } from '../predictor-client/predictor.errors'
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { strictMock } from '../testing/strict-mock';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
-import { waitFor } from '../testing/wait-for';
+import { waitFor } from '@ml-system/test-support';
 
 const CAT: PredictionResult = {
   prediction: { class: 'cat', confidence: 0.93, input_length: 14, model: { name: 'm', version: '1.0.0' } },
@@ -40,13 +40,10 @@ describe('LogsController (HTTP pipeline)', () => {
     it('returns a logged input by its request id, with its outcome', async () => {
       const response = await post('sample input', false, 'req-1');
       expect(response.statusCode).toBe(200);
-      const found = await waitFor(
-        async () => {
-          const record = await get('/logs/req-1');
-          return record.json<{ outcome: unknown }>().outcome ? record : undefined;
-        },
-        { what: 'the outcome' },
-      );
+      const found = await waitFor('the outcome', async () => {
+        const record = await get('/logs/req-1');
+        return record.json<{ outcome: unknown }>().outcome ? record : undefined;
+      });
       expect(found.statusCode).toBe(200);
       expect(found.json()).toEqual({
         id: 'req-1',
@@ -64,7 +61,7 @@ describe('LogsController (HTTP pipeline)', () => {
       const failed = await post('cat image data', true);
       expect([predicted.statusCode, failed.statusCode]).toEqual([200, 503]);
       const outcome = async (id: unknown) =>
-        waitFor(async () => (await get(`/logs/${String(id)}`)).json<{ outcome: unknown }>().outcome ?? undefined);
+        waitFor('the outcome', async () => (await get(`/logs/${String(id)}`)).json<{ outcome: unknown }>().outcome ?? undefined);
       expect(await outcome(predicted.json().request_id)).toMatchObject({
         status: 'predicted',
         class: 'cat',
