@@ -490,7 +490,7 @@ export function autoscalerRules(
  * PREDICTOR_ENDPOINTS names headless Services (clusterIP: None) that select
  * the predictor pods, on the port the predictor's TCP server listens on:
  * resolving such a name yields every ready pod, which is what lets the
- * gateway balance per request (see deploy/README.md).
+ * gateway balance per request (see docs/deployment.md).
  */
 export function discoveryRules(
   gatewayEnv: ReadonlyMap<string, string>,
