@@ -115,8 +115,4 @@ export default [
       'no-console': 'off',
     },
   },
-  {
-    files: ['tools/**/*.ts'],
-    rules: { 'no-console': 'off' },
-  },
 ];

@@ -1,3 +1,10 @@
 import baseConfig from '../eslint.config.mjs';
 
-export default [...baseConfig];
+export default [
+  ...baseConfig,
+  {
+    // Command-line tools talk to their user on the console.
+    files: ['**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+];

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
 
@@ -47,6 +49,8 @@ export async function startGateway(
     GATEWAY_PORT: String(port),
     PREDICTOR_ENDPOINTS: predictorTcpPorts.map((p) => `127.0.0.1:${p}`).join(','),
     LOG_LEVEL: 'warn',
+    // Each gateway gets its own input log, so runs never see each other's records.
+    INPUT_LOG_DIR: mkdtempSync(join(tmpdir(), 'gateway-e2e-log-')),
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;

@@ -16,7 +16,33 @@ describe('validateGatewayEnv', () => {
       HTTP_REQUEST_TIMEOUT_MS: 15_000,
       HTTP_HEADERS_TIMEOUT_MS: 10_000,
       HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      INPUT_LOG_DIR: './data/input-log',
+      INPUT_LOG_REDACTION: 'none',
+      INPUT_LOG_SEGMENT_BYTES: 64 * 1024 * 1024,
+      INPUT_LOG_RETENTION_BYTES: 1024 * 1024 * 1024,
     });
+    expect(validateGatewayEnv({}).INPUT_LOG_HASH_SALT).toBeUndefined();
+  });
+
+  it('reads the input log settings', () => {
+    expect(
+      validateGatewayEnv({
+        INPUT_LOG_DIR: '/var/lib/gateway/log',
+        INPUT_LOG_REDACTION: 'hash',
+        INPUT_LOG_HASH_SALT: 'a-long-enough-secret',
+        INPUT_LOG_SEGMENT_BYTES: '4096',
+        INPUT_LOG_RETENTION_BYTES: '1048576',
+      }),
+    ).toMatchObject({
+      INPUT_LOG_DIR: '/var/lib/gateway/log',
+      INPUT_LOG_REDACTION: 'hash',
+      INPUT_LOG_HASH_SALT: 'a-long-enough-secret',
+      INPUT_LOG_SEGMENT_BYTES: 4096,
+      INPUT_LOG_RETENTION_BYTES: 1048576,
+    });
+  });
+
+  it('leaves the security settings unset by default', () => {
     const env = validateGatewayEnv({});
     expect(env.API_KEYS).toBeUndefined();
     expect(env.API_KEYS_FILE).toBeUndefined();
@@ -89,6 +115,11 @@ describe('validateGatewayEnv', () => {
     ['CORS_ORIGINS', '*'],
     ['CORS_ORIGINS', 'https://a.example/path'],
     ['CORS_ORIGINS', 'a.example'],
+    ['INPUT_LOG_REDACTION', 'sha256'],
+    ['INPUT_LOG_HASH_SALT', 'short'],
+    ['INPUT_LOG_SEGMENT_BYTES', '100'],
+    ['INPUT_LOG_SEGMENT_BYTES', '64MiB'],
+    ['INPUT_LOG_RETENTION_BYTES', '1.5'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);

@@ -3,6 +3,11 @@ import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** What of an input's text the input log keeps: all of it, a salted hash, or its length. */
+export const INPUT_LOG_REDACTIONS = ['none', 'hash', 'length'] as const;
+
+const MIB = 1024 * 1024;
+
 /** `host:port[,host:port…]`, where host is a name, an IPv4 or a bracketed IPv6 address. */
 const ENDPOINT_LIST = /^\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*(?:,\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*)*$/;
 
@@ -65,6 +70,35 @@ export class GatewayEnv {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Directory of the durable input log; created (mode 0700) when missing. */
+  @IsString()
+  @MinLength(1)
+  INPUT_LOG_DIR: string = './data/input-log';
+
+  @IsIn(INPUT_LOG_REDACTIONS)
+  INPUT_LOG_REDACTION: (typeof INPUT_LOG_REDACTIONS)[number] = 'none';
+
+  /**
+   * Key of the `hash` redaction. Unset: a random salt is generated once and kept
+   * in the log directory (`hash-salt`, mode 0600).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  INPUT_LOG_HASH_SALT?: string;
+
+  /** A segment file is closed and a new one started when the next batch would pass this size. */
+  @IsInt()
+  @Min(4096)
+  @Max(1024 * MIB)
+  INPUT_LOG_SEGMENT_BYTES: number = 64 * MIB;
+
+  /** The log's whole size on disk; the oldest segments are deleted to stay within it. */
+  @IsInt()
+  @Min(4096)
+  @Max(Number.MAX_SAFE_INTEGER)
+  INPUT_LOG_RETENTION_BYTES: number = 1024 * MIB;
 
   /** How long SIGTERM keeps serving with readiness at 503 before closing. */
   @IsInt()

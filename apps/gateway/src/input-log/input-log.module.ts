@@ -1,5 +1,21 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { GatewayEnv } from '../config/gateway.config';
+import { INPUT_LOG_OPTIONS } from './input-log.constants';
+import { inputLogOptionsFromEnv } from './input-log.options';
 import { InputLogService } from './input-log.service';
+import { LogsController } from './logs.controller';
 
-@Module({ providers: [InputLogService], exports: [InputLogService] })
+@Module({
+  controllers: [LogsController],
+  providers: [
+    {
+      provide: INPUT_LOG_OPTIONS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<GatewayEnv, true>) => inputLogOptionsFromEnv(config),
+    },
+    InputLogService,
+  ],
+  exports: [InputLogService],
+})
 export class InputLogModule {}

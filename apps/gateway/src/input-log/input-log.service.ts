@@ -1,31 +1,350 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { InputOutcome, InputRecord } from './input-log.types';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { INPUT_LOG_OPTIONS } from './input-log.constants';
+import { InputLogUnavailableError, describeFsError, errorMessage } from './input-log.errors';
+import { nodeLogFs } from './input-log.fs';
+import type { LogFs } from './input-log.fs';
+import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
+import type { IndexEntry } from './input-log.index';
+import type { InputLogOptions } from './input-log.options';
+import { SegmentReader } from './input-log.reader';
+import { redact, resolveSalt } from './input-log.redaction';
+import type {
+  InputLogEntry,
+  InputLogPage,
+  InputLogStats,
+  InputOutcome,
+  InputRecord,
+  RedactedData,
+  StoredInput,
+  StoredOutcome,
+  StoredRecord,
+} from './input-log.types';
+import { recoverSegments } from './input-log.recovery';
+import { SegmentWriter } from './input-log.writer';
+import type { LogSink, RecordLocation } from './input-log.writer';
+import { encodeRecord } from './segment-file';
+
+const DEFAULT_RETRY_MS = 1000;
+
+function isStoredRecord(value: unknown): value is StoredRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, id } = value as { type?: unknown; id?: unknown };
+  return (type === 'input' || type === 'outcome') && typeof id === 'string';
+}
+
+function redactedOf(input: StoredInput): RedactedData {
+  switch (input.redaction) {
+    case 'none':
+      return { redaction: input.redaction, data: input.data };
+    case 'hash':
+      return { redaction: input.redaction, data_hash: input.data_hash };
+    case 'length':
+      return { redaction: input.redaction, data_length: input.data_length };
+  }
+}
+
+function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
+  const { recorded_at, latency_ms } = stored;
+  switch (stored.status) {
+    case 'logged':
+      return { status: stored.status, latency_ms, recorded_at };
+    case 'predicted': {
+      const { class: predicted, confidence, model_version } = stored;
+      return { status: stored.status, class: predicted, confidence, model_version, latency_ms, recorded_at };
+    }
+    case 'error':
+      return { status: stored.status, code: stored.code, latency_ms, recorded_at };
+  }
+}
 
 /**
- * Records every input the gateway accepts.
+ * The durable input log (DESIGN §7): every input is appended, and fsynced,
+ * before its request is acknowledged; its outcome follows as a second record.
+ * Both are found again by id or newest first, through an in-memory index
+ * rebuilt from the segments at startup.
  *
- * TODO(#5): make this the durable, crash-safe append-only log (fsync before the
- * 2xx, recovery, query, rotation). Until then it writes one structured line per
- * input and outcome, without the text itself.
+ * When the directory cannot be opened or written, the service keeps the
+ * gateway up but refuses inputs (503, readiness down), says why once in the
+ * log, and retries every second until it works again.
  */
 @Injectable()
-export class InputLogService {
-  private readonly logger = new Logger('InputLog');
+export class InputLogService implements OnModuleInit, OnApplicationShutdown {
+  private readonly fs: LogFs;
+  private readonly logger: LogSink;
+  private readonly dir: string;
+  private readonly index = new InputLogIndex();
+  private readonly reader: SegmentReader;
+  private writer: SegmentWriter | null = null;
+  private salt: Buffer | null = null;
+  /** Why inputs are refused now; null while they are taken. */
+  private unavailable: InputLogUnavailableError | null = new InputLogUnavailableError(
+    'the input log is still being recovered',
+  );
+  /** The index reflects the directory: queries can be answered. */
+  private indexed = false;
+  private closing = false;
+  private opening: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private outcomesDropped = 0;
 
-  /** Resolves once the record is stored; a rejection means the request must not be acknowledged. */
-  async appendInput(record: InputRecord): Promise<void> {
+  constructor(@Inject(INPUT_LOG_OPTIONS) private readonly options: InputLogOptions) {
+    this.fs = options.fs ?? nodeLogFs;
+    this.logger = options.logger ?? new Logger('InputLog');
+    this.dir = resolve(options.dir);
+    this.reader = new SegmentReader(this.dir, this.fs);
+  }
+
+  /**
+   * Starts recovery without waiting for it: scanning a full log takes
+   * seconds, and until the HTTP server listens the process would not even
+   * answer liveness. Readiness and /process answer 503 until it is done.
+   */
+  onModuleInit(): void {
+    this.opening = this.open();
+  }
+
+  /** Settles when the first attempt to open the log has finished, whether or not it succeeded. */
+  whenOpen(): Promise<void> {
+    return this.opening;
+  }
+
+  /** After the HTTP server has closed, so that no request is left to record anything. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Recovers the log from its directory and opens it for appending. Never
+   * throws: a failure leaves the log unavailable (see `writable()`) and retries.
+   */
+  async open(): Promise<void> {
+    try {
+      await this.recover();
+    } catch (error) {
+      if (this.closing) return;
+      this.index.clear();
+      this.indexed = false;
+      this.unavailable = new InputLogUnavailableError(describeFsError(error), { cause: error });
+      this.logger.error(
+        `the input log at ${this.dir} cannot be opened (${errorMessage(error)}); ` +
+          `inputs are refused with 503 until it can; retrying every ${this.retryMs} ms`,
+      );
+      this.retryLater(() => this.open());
+      return;
+    }
+    if (this.closing) return;
+    this.unavailable = null;
     this.logger.log(
-      `input ${record.id} received (${record.data.length} chars, forward_to_model=${String(record.forward_to_model)})`,
+      `input log open at ${this.dir}: ${this.index.size} inputs in ${this.writer?.stats().segments ?? 0} segments, redaction=${this.options.redaction}`,
     );
   }
 
-  /** Best effort: the outcome may be written after the response. */
-  recordOutcome(id: string, outcome: InputOutcome): void {
-    this.logger.log(`input ${id} ${outcome.status} in ${outcome.latency_ms} ms`);
+  /**
+   * Appends the input and resolves once it is on disk (fsynced, shared with
+   * concurrent appends). Only then may the request be acknowledged.
+   * @throws InputLogUnavailableError when the log cannot take it.
+   */
+  async appendInput(record: InputRecord): Promise<void> {
+    const writer = this.writer;
+    if (this.unavailable || !writer) throw this.unavailable ?? new InputLogUnavailableError('the input log is closed');
+    const stored: StoredInput = {
+      type: 'input',
+      id: record.id,
+      received_at: record.received_at,
+      ...redact(record.data, this.options.redaction, this.salt),
+      forward_to_model: record.forward_to_model,
+    };
+    await writer.append(encodeRecord(stored), {
+      urgent: true,
+      onDurable: (location) => this.index.addInput(record.id, location),
+    });
   }
 
-  /** For readiness: can records be written now? */
+  /**
+   * Appends how the request ended. Not awaited by the request: the record is
+   * written with the next batch (or shortly after); if that fails it is
+   * counted in `outcomesDropped`, and the input stays findable without it.
+   */
+  recordOutcome(id: string, outcome: InputOutcome): void {
+    const writer = this.writer;
+    if (this.unavailable || !writer) {
+      this.outcomesDropped++;
+      return;
+    }
+    const stored: StoredOutcome = { type: 'outcome', id, recorded_at: new Date().toISOString(), ...outcome };
+    void writer
+      .append(encodeRecord(stored), {
+        urgent: false,
+        onDurable: (location) => {
+          this.index.addOutcome(id, location);
+        },
+      })
+      .catch(() => {
+        this.outcomesDropped++;
+      });
+  }
+
+  /** For readiness: can inputs be recorded now? */
   writable(): boolean {
-    return true;
+    return this.unavailable === null;
+  }
+
+  /** Why inputs are refused (no path, fit for a health report), or null while they are taken. */
+  unavailableReason(): string | null {
+    return this.unavailable?.reason ?? null;
+  }
+
+  /**
+   * The latest input logged with this id, merged with its outcome; null if
+   * unknown or past retention.
+   * @throws InputLogUnavailableError when the log could never be opened.
+   */
+  async find(id: string): Promise<InputLogEntry | null> {
+    this.assertIndexed();
+    const entry = this.index.get(id);
+    return entry ? this.materialize(entry) : null;
+  }
+
+  /**
+   * Inputs newest first, `limit` at a time; pass a page's `next` as `before`
+   * for the following one.
+   * @throws InputLogUnavailableError when the log could never be opened.
+   * @throws RangeError for a `before` that is not a cursor of this log.
+   */
+  async list(query: { limit: number; before?: string | undefined }): Promise<InputLogPage> {
+    this.assertIndexed();
+    const start = query.before === undefined ? null : decodeCursor(query.before);
+    if (query.before !== undefined && !start) throw new RangeError('not a cursor of this log');
+    const page = this.index.page(query.limit, start);
+    const items = await Promise.all(page.entries.map((entry) => this.materialize(entry)));
+    return {
+      items: items.filter((item): item is InputLogEntry => item !== null),
+      next: page.next ? encodeCursor(page.next) : null,
+    };
+  }
+
+  /** Counters for metrics. */
+  stats(): InputLogStats {
+    const written = this.writer?.stats();
+    return {
+      recordsWritten: written?.recordsWritten ?? 0,
+      batches: written?.batches ?? 0,
+      lastFsyncMs: written?.lastFsyncMs ?? null,
+      bytesOnDisk: written?.bytesOnDisk ?? 0,
+      segments: written?.segments ?? 0,
+      indexedInputs: this.index.size,
+      outcomesDropped: this.outcomesDropped,
+    };
+  }
+
+  /** Writes and fsyncs what is queued, then closes every file. Inputs are refused from here on. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.unavailable = new InputLogUnavailableError('the input log is closed');
+    // A recovery in progress stops at the next segment; let it, so no file stays open.
+    await this.opening;
+    const writer = this.writer;
+    this.writer = null;
+    await writer?.close();
+    await this.reader.close();
+  }
+
+  private get retryMs(): number {
+    return this.options.retryMs ?? DEFAULT_RETRY_MS;
+  }
+
+  /** Rebuilds the index from the directory and opens the writer where recovery left off. */
+  private async recover(): Promise<void> {
+    this.index.clear();
+    this.indexed = false;
+    let orphans = 0;
+    const common = {
+      dir: this.dir,
+      fs: this.fs,
+      logger: this.logger,
+      segmentBytes: this.options.segmentBytes,
+      retentionBytes: this.options.retentionBytes,
+    };
+    const segments = await recoverSegments({ ...common, aborted: () => this.closing }, (value, location) => {
+      if (!this.indexRecord(value, location)) orphans++;
+    });
+    if (orphans > 0) this.logger.log(`${orphans} records belong to inputs past retention or are not recognised`);
+    this.salt = this.options.redaction === 'hash' ? await resolveSalt(this.fs, this.dir, this.options.hashSalt) : null;
+    const writer = await SegmentWriter.open(
+      {
+        ...common,
+        ...(this.options.lingerMs !== undefined ? { lingerMs: this.options.lingerMs } : {}),
+        onSegmentsRemoved: (seqs) => {
+          this.index.removeSegments(seqs);
+          for (const seq of seqs) this.reader.forget(seq);
+        },
+        onFailure: (failure) => {
+          this.unavailable = failure;
+          this.retryLater(() => this.recoverWriter());
+        },
+      },
+      segments,
+    );
+    if (this.closing) {
+      await writer.close();
+      return;
+    }
+    this.indexed = true;
+    this.writer = writer;
+  }
+
+  /** Indexes one scanned record; false if it joins nothing (an outcome past retention, or unknown). */
+  private indexRecord(value: unknown, location: RecordLocation): boolean {
+    if (!isStoredRecord(value)) return false;
+    if (value.type === 'input') {
+      this.index.addInput(value.id, location);
+      return true;
+    }
+    return this.index.addOutcome(value.id, location);
+  }
+
+  private async recoverWriter(): Promise<void> {
+    const writer = this.writer;
+    if (!writer || this.closing) return;
+    if (await writer.recover()) {
+      this.unavailable = null;
+    } else {
+      this.retryLater(() => this.recoverWriter());
+    }
+  }
+
+  private retryLater(attempt: () => Promise<void>): void {
+    if (this.closing || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void attempt();
+    }, this.retryMs);
+    this.retryTimer.unref();
+  }
+
+  private assertIndexed(): void {
+    if (!this.indexed) throw this.unavailable ?? new InputLogUnavailableError('the input log is not open');
+  }
+
+  private async materialize(entry: IndexEntry): Promise<InputLogEntry | null> {
+    const outcomeLocation = entry.outcome;
+    const [input, outcome] = await Promise.all([
+      this.reader.read(entry.input),
+      outcomeLocation ? this.reader.read(outcomeLocation) : Promise.resolve(null),
+    ]);
+    // Null: retention deleted the segment between the lookup and the read.
+    if (!isStoredRecord(input) || input.type !== 'input' || input.id !== entry.id) return null;
+    const stored = isStoredRecord(outcome) && outcome.type === 'outcome' && outcome.id === entry.id ? outcome : null;
+    return {
+      id: input.id,
+      received_at: input.received_at,
+      ...redactedOf(input),
+      forward_to_model: input.forward_to_model,
+      outcome: stored ? outcomeOf(stored) : null,
+    };
   }
 }

@@ -1,3 +1,5 @@
+import type { INPUT_LOG_REDACTIONS } from '../config/gateway.config';
+
 /** What is known of a request when it arrives. */
 export interface InputRecord {
   /** The request id the client receives as `request_id` and `x-request-id`. */
@@ -19,3 +21,56 @@ export type InputOutcome =
       latency_ms: number;
     }
   | { status: 'error'; code: string; latency_ms: number };
+
+/** What of `data` is kept: the text, a salted hash of it, or only its length. */
+export type Redaction = (typeof INPUT_LOG_REDACTIONS)[number];
+
+/** The stored form of `data` under each redaction; exactly one of the value fields is present. */
+export type RedactedData =
+  | { redaction: 'none'; data: string }
+  | { redaction: 'hash'; data_hash: string }
+  | { redaction: 'length'; data_length: number };
+
+/** The first record of a request, appended (and fsynced) before it is acknowledged. */
+export type StoredInput = {
+  type: 'input';
+  id: string;
+  received_at: string;
+  forward_to_model: boolean;
+} & RedactedData;
+
+/** The second record of a request, appended after it ended; joined to its input by `id`. */
+export type StoredOutcome = { type: 'outcome'; id: string; recorded_at: string } & InputOutcome;
+
+export type StoredRecord = StoredInput | StoredOutcome;
+
+/** One request as `GET /logs` returns it: the input, merged with its outcome once that is recorded. */
+export type InputLogEntry = {
+  id: string;
+  received_at: string;
+  forward_to_model: boolean;
+  outcome: (InputOutcome & { recorded_at: string }) | null;
+} & RedactedData;
+
+/** A page of `GET /logs`, newest first; `next` is the `before` cursor of the following page. */
+export interface InputLogPage {
+  items: InputLogEntry[];
+  next: string | null;
+}
+
+/** Counters for the metrics issue to export. */
+export interface InputLogStats {
+  /** Records made durable since start (inputs and outcomes). */
+  recordsWritten: number;
+  /** Write + fdatasync rounds; under load each carries many records. */
+  batches: number;
+  /** Duration of the latest fdatasync, ms (null before the first). */
+  lastFsyncMs: number | null;
+  /** Size of all segments on disk. */
+  bytesOnDisk: number;
+  segments: number;
+  /** Inputs that can be found by id (within retention). */
+  indexedInputs: number;
+  /** Outcomes that could not be written (the input log was failing). */
+  outcomesDropped: number;
+}

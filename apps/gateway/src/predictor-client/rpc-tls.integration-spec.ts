@@ -4,10 +4,11 @@ import type { TlsOptions } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type { PredictionResult } from '@ml-system/contracts';
-import { createTestPki, freePort } from '@ml-system/test-support';
+import { createTestPki, freePort, waitFor } from '@ml-system/test-support';
 import type { TestIdentity, TestPki } from '@ml-system/test-support';
 import { startGateway } from '../bootstrap';
 import type { RunningGateway } from '../bootstrap';
+import { makeTempDir, removeTempDir } from '../testing/temp-dir';
 
 const CAT: PredictionResult = {
   prediction: {
@@ -79,7 +80,10 @@ describe('gateway → predictor over mutual TLS (real sockets)', () => {
     port: number,
     identity: TestIdentity | undefined,
   ): Promise<RunningGateway> {
+    const inputLog = await makeTempDir('rpc-tls');
+    running.push({ close: () => removeTempDir(inputLog) });
     Object.assign(process.env, {
+      INPUT_LOG_DIR: inputLog,
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: '0',
       PREDICTOR_ENDPOINTS: `127.0.0.1:${port}`,
@@ -89,7 +93,13 @@ describe('gateway → predictor over mutual TLS (real sockets)', () => {
         : {}),
     });
     const gateway = await startGateway();
-    running.push({ close: () => gateway.app.close() });
+    // Closed before its input log directory is removed (closers run in order).
+    running.unshift({ close: () => gateway.app.close() });
+    // Inputs are accepted once the input log has recovered its directory.
+    await waitFor(
+      'the gateway to be ready',
+      async () => (await fetch(`${gateway.url}/health/ready`)).ok,
+    );
     return gateway;
   }
 

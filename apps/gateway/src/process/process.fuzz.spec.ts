@@ -24,8 +24,10 @@ describe('POST /process under property-based fuzzing (HTTP pipeline)', () => {
 
   beforeAll(async () => {
     app = await gatewayTestApp(strictMock(PredictorClient, { predict: async () => CAT }), {
-      // The fuzzer sends thousands of requests from one address.
-      RATE_LIMIT_MAX: '0',
+      env: {
+        // The fuzzer sends thousands of requests from one address.
+        RATE_LIMIT_MAX: '0',
+      },
     });
   });
 

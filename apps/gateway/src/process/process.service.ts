@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ProblemException } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
+import { isInputLogUnavailable } from '../input-log/input-log.errors';
 import { InputLogService } from '../input-log/input-log.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { toHttpError } from '../predictor-client/to-http-error';
@@ -42,11 +43,12 @@ export class ProcessService {
         data: body.data,
         forward_to_model: body.forward_to_model,
       });
-    } catch {
+    } catch (error) {
+      const reason = isInputLogUnavailable(error) ? error.reason : 'the input log failed';
       throw new ProblemException(
         503,
         'INPUT_LOG_UNAVAILABLE',
-        'The input could not be recorded, so it was not accepted; retry later',
+        `The input could not be recorded (${reason}), so it was not accepted; retry later`,
         { 'retry-after': '5' },
       );
     }

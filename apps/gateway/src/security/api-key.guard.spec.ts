@@ -50,8 +50,10 @@ describe('API keys (HTTP pipeline)', () => {
     const keysFile = join(dir, 'keys.txt');
     writeFileSync(keysFile, `# issued 2024\n${FILE_KEY}\n`);
     app = await gatewayTestApp(predictor(), {
-      API_KEYS: `${KEY_A},${KEY_B}`,
-      API_KEYS_FILE: keysFile,
+      env: {
+        API_KEYS: `${KEY_A},${KEY_B}`,
+        API_KEYS_FILE: keysFile,
+      },
     });
   });
 
@@ -145,7 +147,7 @@ describe('API keys (HTTP pipeline)', () => {
 describe('API keys off', () => {
   it('lets everything through and warns loudly at start', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const app = await gatewayTestApp(predictor(), {});
+    const app = await gatewayTestApp(predictor(), { env: {} });
     try {
       const response = await app.inject({
         method: 'POST',
@@ -163,7 +165,7 @@ describe('API keys off', () => {
 
   it('refuses to start when API_KEYS_FILE cannot be read', async () => {
     await expect(
-      gatewayTestApp(predictor(), { API_KEYS_FILE: '/nonexistent/keys' }),
+      gatewayTestApp(predictor(), { env: { API_KEYS_FILE: '/nonexistent/keys' } }),
     ).rejects.toThrow('API_KEYS_FILE=/nonexistent/keys: cannot read the file (ENOENT)');
   });
 });

@@ -21,7 +21,7 @@ describe('security headers (HTTP pipeline)', () => {
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    app = await gatewayTestApp(predictor(), { API_KEYS: KEY });
+    app = await gatewayTestApp(predictor(), { env: { API_KEYS: KEY } });
   });
 
   afterAll(async () => {
@@ -87,8 +87,10 @@ describe('CORS with CORS_ORIGINS (HTTP pipeline)', () => {
 
   beforeAll(async () => {
     app = await gatewayTestApp(predictor(), {
-      API_KEYS: KEY,
-      CORS_ORIGINS: `${ALLOWED}, http://localhost:3000`,
+      env: {
+        API_KEYS: KEY,
+        CORS_ORIGINS: `${ALLOWED}, http://localhost:3000`,
+      },
     });
   });
 

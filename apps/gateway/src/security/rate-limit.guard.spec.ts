@@ -55,8 +55,10 @@ describe('rate limits per API key (HTTP pipeline)', () => {
 
   beforeEach(async () => {
     app = await gatewayTestApp(predictor(), {
-      API_KEYS: `${KEY_A},${KEY_B}`,
-      RATE_LIMIT_MAX: String(MAX),
+      env: {
+        API_KEYS: `${KEY_A},${KEY_B}`,
+        RATE_LIMIT_MAX: String(MAX),
+      },
     });
   });
 
@@ -112,7 +114,7 @@ describe('rate limits per API key (HTTP pipeline)', () => {
 
 describe('rate limits without API keys', () => {
   it('counts per client address', async () => {
-    const app = await gatewayTestApp(predictor(), { RATE_LIMIT_MAX: String(MAX) });
+    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
     try {
       expect(await statuses(MAX + 1, () => post(app, {}, '10.0.0.1'))).toEqual([
         200, 200, 200, 429,
@@ -126,7 +128,7 @@ describe('rate limits without API keys', () => {
   });
 
   it('treats the addresses of one IPv6 /64 as one client', async () => {
-    const app = await gatewayTestApp(predictor(), { RATE_LIMIT_MAX: String(MAX) });
+    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
     try {
       await statuses(MAX, () => post(app, {}, '2001:db8:1:2::1'));
       expect((await post(app, {}, '2001:db8:1:2::ffff')).statusCode).toBe(429);
@@ -137,7 +139,7 @@ describe('rate limits without API keys', () => {
   });
 
   it('is off with RATE_LIMIT_MAX=0', async () => {
-    const app = await gatewayTestApp(predictor(), { RATE_LIMIT_MAX: '0' });
+    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: '0' } });
     try {
       const codes = await statuses(50, () => post(app));
       expect(codes.every((code) => code === 200)).toBe(true);
@@ -148,8 +150,10 @@ describe('rate limits without API keys', () => {
 
   it('starts a new window once RATE_LIMIT_WINDOW_MS passed', async () => {
     const app = await gatewayTestApp(predictor(), {
-      RATE_LIMIT_MAX: '1',
-      RATE_LIMIT_WINDOW_MS: '1000',
+      env: {
+        RATE_LIMIT_MAX: '1',
+        RATE_LIMIT_WINDOW_MS: '1000',
+      },
     });
     try {
       expect(await statuses(2, () => post(app))).toEqual([200, 429]);

@@ -5,6 +5,7 @@ import { slowClientBoundMs } from '@ml-system/server-core';
 import { freePort } from '@ml-system/test-support';
 import { startGateway } from '../bootstrap';
 import type { RunningGateway } from '../bootstrap';
+import { makeTempDir, removeTempDir } from '../testing/temp-dir';
 
 const HEADERS_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;
@@ -59,11 +60,14 @@ async function timedGet(url: string): Promise<{ status: number; ms: number }> {
 describe('slow clients against a listening gateway (real sockets)', () => {
   let gateway: RunningGateway;
   let port: number;
+  let inputLog: string;
   const saved = { ...process.env };
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
+    inputLog = await makeTempDir('slow-client');
     Object.assign(process.env, {
+      INPUT_LOG_DIR: inputLog,
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: '0',
       PREDICTOR_ENDPOINTS: `127.0.0.1:${await freePort()}`,
@@ -79,6 +83,7 @@ describe('slow clients against a listening gateway (real sockets)', () => {
 
   afterAll(async () => {
     await gateway.app.close();
+    await removeTempDir(inputLog);
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   });
@@ -161,7 +166,11 @@ describe('slow clients against a listening gateway (real sockets)', () => {
   });
 
   it.each([
-    ['headers over 16 KB', `GET / HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    [
+      'headers over 16 KB',
+      `GET / HTTP/1.1\r\nHost: gateway\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
     ['a garbage request line', 'HELLO / SMTP\r\n\r\n', 400],
     ['a bare LF in a header', 'GET / HTTP/1.1\r\nHost: gateway\r\nX-A: b\nc\r\n\r\n', 400],
   ])('answers %s, refused by the HTTP parser, with a problem', async (_what, request, status) => {
@@ -169,7 +178,10 @@ describe('slow clients against a listening gateway (real sockets)', () => {
     const { received } = await client.closed;
     expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(received).toMatch(/content-type: application\/problem\+json/i);
-    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as Record<
+      string,
+      unknown
+    >;
     expect(body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//) });
   });
 });

@@ -7,9 +7,11 @@ export const BUNDLED_MODEL_FILE = 'animal-text-nb.json';
 
 /** The artifact shipped with the build (dist) or with the sources (tests, tools). */
 export function bundledModelPath(): string {
-  const shipped = join(__dirname, 'assets', 'model', BUNDLED_MODEL_FILE);
-  const inSources = join(__dirname, '..', '..', 'assets', 'model', BUNDLED_MODEL_FILE);
-  return [shipped, inSources].find((path) => existsSync(path)) ?? shipped;
+  const candidates = [
+    join(__dirname, 'assets', 'model', BUNDLED_MODEL_FILE),
+    join(__dirname, '..', '..', 'assets', 'model', BUNDLED_MODEL_FILE),
+  ];
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
 /** The model could not be loaded; the message says which file and why. */

@@ -105,7 +105,7 @@ describe('predictor TCP transport (real sockets)', () => {
       ),
     );
     expect(small).toHaveLength(50);
-  }, 40_000);
+  }, 60_000);
 
   it('closes a connection that sends garbage, and keeps serving others', async () => {
     const socket = await rawSocket(predictor.tcpPort);

@@ -1,0 +1,34 @@
+import type { ConfigService } from '@nestjs/config';
+import type { GatewayEnv } from '../config/gateway.config';
+import type { LogFs } from './input-log.fs';
+import type { Redaction } from './input-log.types';
+import type { LogSink } from './input-log.writer';
+
+export interface InputLogOptions {
+  dir: string;
+  redaction: Redaction;
+  /** Key of the `hash` redaction; unset, one is generated into the directory. */
+  hashSalt?: string;
+  segmentBytes: number;
+  retentionBytes: number;
+  /** Specs only: count or fail file system calls. */
+  fs?: LogFs;
+  /** Specs only: capture warnings. Defaults to the Nest logger. */
+  logger?: LogSink;
+  /** How often an unavailable log tries to open or recover again. */
+  retryMs?: number;
+  /** How long an outcome may wait to share a batch before it is written on its own. */
+  lingerMs?: number;
+}
+
+/** The options from the validated environment. */
+export function inputLogOptionsFromEnv(config: ConfigService<GatewayEnv, true>): InputLogOptions {
+  const hashSalt = config.get('INPUT_LOG_HASH_SALT', { infer: true });
+  return {
+    dir: config.get('INPUT_LOG_DIR', { infer: true }),
+    redaction: config.get('INPUT_LOG_REDACTION', { infer: true }),
+    ...(hashSalt ? { hashSalt } : {}),
+    segmentBytes: config.get('INPUT_LOG_SEGMENT_BYTES', { infer: true }),
+    retentionBytes: config.get('INPUT_LOG_RETENTION_BYTES', { infer: true }),
+  };
+}
