@@ -76,6 +76,11 @@ describe('validateGatewayEnv', () => {
     );
   });
 
+  it('refuses a short INPUT_LOG_HASH_SALT without printing it', () => {
+    expect(() => validateGatewayEnv({ INPUT_LOG_HASH_SALT: 'short' })).toThrow('INPUT_LOG_HASH_SALT=(redacted)');
+    expect(() => validateGatewayEnv({ INPUT_LOG_HASH_SALT: 'short' })).not.toThrow(/short/);
+  });
+
   it('refuses short API keys without printing them', () => {
     expect(() => validateGatewayEnv({ API_KEYS: 'secret1' })).toThrow('API_KEYS=(redacted): must be a comma list');
     expect(() => validateGatewayEnv({ API_KEYS: 'secret1' })).not.toThrow(/secret1/);
@@ -116,7 +121,6 @@ describe('validateGatewayEnv', () => {
     ['CORS_ORIGINS', 'https://a.example/path'],
     ['CORS_ORIGINS', 'a.example'],
     ['INPUT_LOG_REDACTION', 'sha256'],
-    ['INPUT_LOG_HASH_SALT', 'short'],
     ['INPUT_LOG_SEGMENT_BYTES', '100'],
     ['INPUT_LOG_SEGMENT_BYTES', '64MiB'],
     ['INPUT_LOG_RETENTION_BYTES', '1.5'],

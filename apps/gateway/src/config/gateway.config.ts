@@ -183,7 +183,7 @@ export class GatewayEnv {
   RPC_TLS_SERVERNAME?: string;
 }
 
-export const validateGatewayEnv = envValidator(GatewayEnv, { secret: ['API_KEYS'] });
+export const validateGatewayEnv = envValidator(GatewayEnv, { secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT'] });
 
 /** Splits a comma list (API_KEYS, CORS_ORIGINS), trimming items and dropping empty ones. */
 export function splitList(list: string | undefined): string[] {
