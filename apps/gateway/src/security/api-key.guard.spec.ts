@@ -128,6 +128,22 @@ describe('API keys (HTTP pipeline)', () => {
     expect(response.statusCode).toBe(200);
   });
 
+  it('keeps the stored inputs of /logs behind the key', async () => {
+    const logged = await process({ 'x-api-key': KEY_A });
+    const id = String(logged.json().request_id);
+    for (const url of ['/logs', `/logs/${id}`]) {
+      const refused = await app.inject({ method: 'GET', url });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.body).not.toContain('cat');
+      const allowed = await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${KEY_B}` },
+      });
+      expect(allowed.statusCode).toBe(200);
+    }
+  });
+
   it('answers an unknown route with 404, not 401', async () => {
     const response = await app.inject({ method: 'GET', url: '/nope' });
     expect(response.statusCode).toBe(404);
