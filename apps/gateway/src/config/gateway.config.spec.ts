@@ -9,8 +9,37 @@ describe('validateGatewayEnv', () => {
       PREDICTOR_ENDPOINTS: '127.0.0.1:8877',
       PREDICTOR_TIMEOUT_MS: 1000,
       REQUEST_DEADLINE_MS: 2500,
+      PREDICTOR_RETRIES: 2,
+      PREDICTOR_RETRY_BACKOFF_MS: 25,
+      PREDICTOR_RETRY_BACKOFF_MAX_MS: 250,
+      RETRY_BUDGET_RATIO: 0.2,
+      RETRY_BUDGET_MIN_PER_S: 10,
+      BREAKER_FAILURES: 5,
+      BREAKER_OPEN_MS: 5000,
+      MAX_IN_FLIGHT: 1024,
+      PREDICTOR_RESOLVE_INTERVAL_MS: 5000,
       BODY_LIMIT_BYTES: 65536,
       LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads the resilience knobs, decimals included', () => {
+    expect(
+      validateGatewayEnv({
+        PREDICTOR_RETRIES: '0',
+        RETRY_BUDGET_RATIO: '0.5',
+        BREAKER_FAILURES: '1',
+        BREAKER_OPEN_MS: '250',
+        MAX_IN_FLIGHT: '8',
+        PREDICTOR_RESOLVE_INTERVAL_MS: '0',
+      }),
+    ).toMatchObject({
+      PREDICTOR_RETRIES: 0,
+      RETRY_BUDGET_RATIO: 0.5,
+      BREAKER_FAILURES: 1,
+      BREAKER_OPEN_MS: 250,
+      MAX_IN_FLIGHT: 8,
+      PREDICTOR_RESOLVE_INTERVAL_MS: 0,
     });
   });
 
@@ -25,6 +54,14 @@ describe('validateGatewayEnv', () => {
     ['PREDICTOR_ENDPOINTS', 'a:1,,b:2'],
     ['PREDICTOR_TIMEOUT_MS', '-5'],
     ['LOG_LEVEL', 'verbose'],
+    ['PREDICTOR_RETRIES', '11'],
+    ['PREDICTOR_RETRIES', 'two'],
+    ['RETRY_BUDGET_RATIO', '1.5'],
+    ['RETRY_BUDGET_RATIO', 'NaN'],
+    ['BREAKER_FAILURES', '0'],
+    ['BREAKER_OPEN_MS', '2.5'],
+    ['MAX_IN_FLIGHT', '0'],
+    ['PREDICTOR_RESOLVE_INTERVAL_MS', '-1'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
