@@ -22,7 +22,7 @@ interface Options {
 function parseOptions(argv: readonly string[]): Options {
   const value = (name: string, fallback: string): string => {
     const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] ? (argv[i + 1] as string) : fallback;
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
   };
   return {
     duration: Number(value('duration', '5')),
