@@ -236,7 +236,7 @@ export class PredictorEndpoint {
    * @throws PredictorTimeoutError when no answer came within `timeoutMs`.
    * @throws PredictorUnavailableError when no answer could come (refused, reset, closed).
    * @throws CircuitOpenError when the breaker refused the call.
-   * @throws PredictorError (a plain `{code, message}`) when the predictor answered with an error.
+   * @throws PredictorRejectedError (satisfies `isPredictorError`) when the predictor answered with an error.
    */
   async send<T>(pattern: string, message: object, timeoutMs: number): Promise<T> {
     this.inFlightCount += 1;

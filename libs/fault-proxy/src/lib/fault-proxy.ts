@@ -176,6 +176,7 @@ export class FaultProxy {
     return this.setMode({ kind: 'pass' });
   }
 
+  /** @throws Error unless `ms` is an integer from 0 to MAX_LATENCY_MS. */
   latency(ms: number): Promise<void> {
     return this.setMode({ kind: 'latency', ms });
   }
