@@ -9,6 +9,15 @@ describe('validateGatewayEnv', () => {
       PREDICTOR_ENDPOINTS: '127.0.0.1:8877',
       PREDICTOR_TIMEOUT_MS: 1000,
       REQUEST_DEADLINE_MS: 2500,
+      PREDICTOR_RETRIES: 2,
+      PREDICTOR_RETRY_BACKOFF_MS: 25,
+      PREDICTOR_RETRY_BACKOFF_MAX_MS: 250,
+      RETRY_BUDGET_RATIO: 0.2,
+      RETRY_BUDGET_MIN_PER_S: 10,
+      BREAKER_FAILURES: 5,
+      BREAKER_OPEN_MS: 5000,
+      MAX_IN_FLIGHT: 1024,
+      PREDICTOR_RESOLVE_INTERVAL_MS: 5000,
       BODY_LIMIT_BYTES: 65536,
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: 6000,
@@ -101,6 +110,26 @@ describe('validateGatewayEnv', () => {
     ).not.toThrow();
   });
 
+  it('reads the resilience knobs, decimals included', () => {
+    expect(
+      validateGatewayEnv({
+        PREDICTOR_RETRIES: '0',
+        RETRY_BUDGET_RATIO: '0.5',
+        BREAKER_FAILURES: '1',
+        BREAKER_OPEN_MS: '250',
+        MAX_IN_FLIGHT: '8',
+        PREDICTOR_RESOLVE_INTERVAL_MS: '0',
+      }),
+    ).toMatchObject({
+      PREDICTOR_RETRIES: 0,
+      RETRY_BUDGET_RATIO: 0.5,
+      BREAKER_FAILURES: 1,
+      BREAKER_OPEN_MS: 250,
+      MAX_IN_FLIGHT: 8,
+      PREDICTOR_RESOLVE_INTERVAL_MS: 0,
+    });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(validateGatewayEnv({ GATEWAY_PORT: '' }).GATEWAY_PORT).toBe(8000);
   });
@@ -124,6 +153,14 @@ describe('validateGatewayEnv', () => {
     ['INPUT_LOG_SEGMENT_BYTES', '100'],
     ['INPUT_LOG_SEGMENT_BYTES', '64MiB'],
     ['INPUT_LOG_RETENTION_BYTES', '1.5'],
+    ['PREDICTOR_RETRIES', '11'],
+    ['PREDICTOR_RETRIES', 'two'],
+    ['RETRY_BUDGET_RATIO', '1.5'],
+    ['RETRY_BUDGET_RATIO', 'NaN'],
+    ['BREAKER_FAILURES', '0'],
+    ['BREAKER_OPEN_MS', '2.5'],
+    ['MAX_IN_FLIGHT', '0'],
+    ['PREDICTOR_RESOLVE_INTERVAL_MS', '-1'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +55,63 @@ export class GatewayEnv {
   @Max(120_000)
   @AtMost('HTTP_REQUEST_TIMEOUT_MS', 'a socket silent for that long is closed before the request could end')
   REQUEST_DEADLINE_MS: number = 2500;
+
+  /**
+   * Retries of a call that got no answer (refused, reset, closed, timed out on
+   * another endpoint) or that the predictor refused unworked (SHUTTING_DOWN).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  PREDICTOR_RETRIES: number = 2;
+
+  /** First delay before a retry; it doubles per retry, with jitter. */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  PREDICTOR_RETRY_BACKOFF_MS: number = 25;
+
+  /** Longest delay before a retry. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  PREDICTOR_RETRY_BACKOFF_MAX_MS: number = 250;
+
+  /** Retries may add at most this share of the calls (the retry budget's deposit per call). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  RETRY_BUDGET_RATIO: number = 0.2;
+
+  /** Retries allowed per second whatever the traffic (the retry budget's floor). */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  RETRY_BUDGET_MIN_PER_S: number = 10;
+
+  /** Consecutive failures of one endpoint that open its circuit breaker. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BREAKER_FAILURES: number = 5;
+
+  /** How long an open breaker refuses before it lets one probe through (half-open). */
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  BREAKER_OPEN_MS: number = 5000;
+
+  /** Predictor calls in flight at once; one more is answered 503 OVERLOADED at once, never queued. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_IN_FLIGHT: number = 1024;
+
+  /** How often host names in PREDICTOR_ENDPOINTS are resolved again; 0 resolves once, at start. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  PREDICTOR_RESOLVE_INTERVAL_MS: number = 5000;
 
   /** Budget of the health round trip to the predictor. */
   @IsInt()

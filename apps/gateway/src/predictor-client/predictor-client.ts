@@ -1,22 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClientTCP } from '@nestjs/microservices';
-import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
-import { PREDICTOR_PATTERNS, isPredictorError } from '@ml-system/contracts';
-import type {
-  PredictionResult,
-  PredictorHealthReply,
-  PredictorPattern,
-  RpcEnvelope,
-} from '@ml-system/contracts';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import type { PredictionResult, PredictorHealthReply, RpcEnvelope } from '@ml-system/contracts';
 import { parseEndpoints } from '../config/gateway.config';
-import type { Endpoint, GatewayEnv } from '../config/gateway.config';
-import {
-  PredictorTimeoutError,
-  PredictorUnavailableError,
-  describeTransportError,
-} from './predictor.errors';
+import type { GatewayEnv } from '../config/gateway.config';
+import { CallPolicy } from './call-policy';
+import { EndpointPool } from './endpoint-pool';
+import type { EndpointSnapshot } from './endpoint';
+import { PREDICTOR_RESOLVER } from './predictor-client.constants';
+import { describeTransportError } from './predictor.errors';
+import type { ResolveHost } from './resolver';
+import { RetryBudget } from './retry-budget';
 import { rpcClientTlsOptions } from './rpc-tls';
 
 /** What a caller knows about the request it is serving. */
@@ -27,82 +24,150 @@ export interface CallContext {
   deadline: number;
 }
 
-interface EndpointClient {
-  endpoint: Endpoint;
-  client: ClientTCP;
+/** The state of the hop, for `/health` and metrics. */
+export interface PredictorClientSnapshot {
+  endpoints: EndpointSnapshot[];
+  /** Calls in flight (each on its first attempt or a retry). */
+  inFlight: number;
+  maxInFlight: number;
+  /** Retries the budget would grant right now. */
+  retryBudget: number;
+}
+
+/** One endpoint's answer to the health pattern, beside its state. */
+export interface EndpointCheck {
+  endpoint: EndpointSnapshot;
+  /** Round-trip time of the check. */
+  latencyMs: number;
+  reply?: PredictorHealthReply;
+  /** Why there is no reply. */
+  error?: string;
 }
 
 /**
+ * How long start-up waits for the first resolution of host names: a slow DNS
+ * must not keep the gateway from serving `forward_to_model: false` and
+ * health; the pool fills in as soon as the lookup returns.
+ */
+const FIRST_RESOLUTION_WAIT_MS = 2_000;
+
+/**
  * The gateway's only door to the predictor: the only code that holds a
- * `ClientProxy`. Every call carries `{payload, meta}` with the request's
- * absolute deadline, is bounded by the per-attempt timeout and the deadline,
- * and fails with a marked error (`PredictorUnavailableError`,
- * `PredictorTimeoutError`) or the predictor's own `{code, message}`.
+ * `ClientProxy` (one `ClientTCP` per endpoint, inside `PredictorEndpoint`).
+ *
+ * Every call carries `{payload, meta}` with the request's absolute deadline and
+ * goes through the call policy: MAX_IN_FLIGHT bulkhead → retries (backoff with
+ * jitter, retry budget, never past the deadline) → an endpoint picked from the
+ * pool (power of two choices, breakers open ones skipped) → that endpoint's
+ * breaker and per-attempt timeout. Failures are marked errors
+ * (predictor.errors.ts) that `toHttpError` maps to HTTP in one place.
  */
 @Injectable()
-export class PredictorClient implements OnApplicationShutdown {
-  private readonly logger = new Logger(PredictorClient.name);
-  private readonly endpoints: EndpointClient[];
-  private readonly attemptTimeoutMs: number;
-  private cursor = 0;
+export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly pool: EndpointPool;
+  private readonly budget: RetryBudget;
+  private readonly policy: CallPolicy;
+  private readonly maxInFlight: number;
 
-  constructor(config: ConfigService<GatewayEnv, true>) {
-    this.attemptTimeoutMs = config.get('PREDICTOR_TIMEOUT_MS', { infer: true });
-    const tlsOptions = rpcClientTlsOptions(config);
-    this.endpoints = parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })).map(
-      (endpoint) => ({ endpoint, client: new ClientTCP({ host: endpoint.host, port: endpoint.port, tlsOptions }) }),
-    );
+  constructor(
+    config: ConfigService<GatewayEnv, true>,
+    @Optional() @Inject(PREDICTOR_RESOLVER) resolve?: ResolveHost,
+  ) {
+    this.maxInFlight = config.get('MAX_IN_FLIGHT', { infer: true });
+    this.pool = new EndpointPool({
+      targets: parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })),
+      resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
+      breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
+      breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
+      tls: rpcClientTlsOptions(config),
+      ...(resolve ? { resolve } : {}),
+    });
+    this.budget = new RetryBudget({
+      ratio: config.get('RETRY_BUDGET_RATIO', { infer: true }),
+      minPerSecond: config.get('RETRY_BUDGET_MIN_PER_S', { infer: true }),
+    });
+    this.policy = new CallPolicy({
+      pool: this.pool,
+      budget: this.budget,
+      attemptTimeoutMs: config.get('PREDICTOR_TIMEOUT_MS', { infer: true }),
+      retries: config.get('PREDICTOR_RETRIES', { infer: true }),
+      maxInFlight: this.maxInFlight,
+      backoffMs: config.get('PREDICTOR_RETRY_BACKOFF_MS', { infer: true }),
+      backoffMaxMs: config.get('PREDICTOR_RETRY_BACKOFF_MAX_MS', { infer: true }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.race([
+      this.pool.start(),
+      sleep(FIRST_RESOLUTION_WAIT_MS, undefined, { ref: false }),
+    ]);
   }
 
   /**
    * Classifies one text.
-   * @throws PredictorUnavailableError, PredictorTimeoutError, or a PredictorError from the predictor.
+   * @throws PredictorOverloadedError, CircuitOpenError, PredictorUnavailableError,
+   * PredictorTimeoutError, or PredictorRejectedError (the predictor's own code).
    */
   predict(input: string, context: CallContext): Promise<PredictionResult> {
-    return this.call<PredictionResult>(PREDICTOR_PATTERNS.predict, { input }, context);
+    return this.policy.execute<PredictionResult>(
+      PREDICTOR_PATTERNS.predict,
+      envelope({ input }, context),
+      context.deadline,
+    );
   }
 
-  /** A real round trip through the predictor's message handler. */
-  health(context: CallContext): Promise<PredictorHealthReply> {
-    return this.call<PredictorHealthReply>(PREDICTOR_PATTERNS.health, {}, context);
+  /**
+   * Sends the health pattern to every endpoint at once, past the breakers and
+   * the in-flight cap (a check must not take the single half-open probe, and
+   * must see an endpoint recover while its breaker is still open).
+   * Never throws: a failure is reported in the endpoint's `error`.
+   */
+  async checkEndpoints(timeoutMs: number): Promise<EndpointCheck[]> {
+    const started = Date.now();
+    const message = envelope(
+      {},
+      { requestId: `health-${randomUUID()}`, deadline: started + timeoutMs },
+    );
+    return Promise.all(
+      this.pool.list().map(async (endpoint): Promise<EndpointCheck> => {
+        try {
+          const reply = await endpoint.ping<PredictorHealthReply>(
+            PREDICTOR_PATTERNS.health,
+            message,
+            timeoutMs,
+          );
+          return { endpoint: endpoint.snapshot(), latencyMs: Date.now() - started, reply };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : describeTransportError(error);
+          return { endpoint: endpoint.snapshot(), latencyMs: Date.now() - started, error: reason };
+        }
+      }),
+    );
   }
 
-  describeEndpoints(): string[] {
-    return this.endpoints.map(({ endpoint }) => `${endpoint.host}:${endpoint.port}`);
+  /** The endpoints, their breakers and the call counters, as of now; for health and metrics. */
+  snapshot(): PredictorClientSnapshot {
+    return {
+      endpoints: this.pool.snapshot(),
+      inFlight: this.policy.inFlight,
+      maxInFlight: this.maxInFlight,
+      retryBudget: this.budget.balance,
+    };
   }
 
   onApplicationShutdown(): void {
-    for (const { client } of this.endpoints) client.close();
+    this.pool.close();
   }
+}
 
-  private pick(): EndpointClient {
-    const chosen = this.endpoints[this.cursor % this.endpoints.length];
-    this.cursor = (this.cursor + 1) % this.endpoints.length;
-    if (!chosen) throw new PredictorUnavailableError('no predictor endpoint configured');
-    return chosen;
-  }
-
-  private async call<T>(pattern: PredictorPattern, payload: object, context: CallContext): Promise<T> {
-    const remaining = context.deadline - Date.now();
-    if (remaining <= 0) throw new PredictorTimeoutError(0);
-    const budget = Math.min(this.attemptTimeoutMs, remaining);
-    const { client, endpoint } = this.pick();
-    const message: RpcEnvelope<object> = {
-      payload,
-      meta: {
-        request_id: context.requestId,
-        deadline: context.deadline,
-        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-      },
-    };
-    try {
-      return await firstValueFrom(client.send<T>(pattern, message).pipe(timeout({ first: budget })));
-    } catch (error) {
-      if (error instanceof TimeoutError) throw new PredictorTimeoutError(budget);
-      if (isPredictorError(error)) throw error;
-      const reason = describeTransportError(error);
-      this.logger.debug(`${pattern} to ${endpoint.host}:${endpoint.port} failed: ${reason}`);
-      throw new PredictorUnavailableError(reason);
-    }
-  }
+function envelope<T extends object>(payload: T, context: CallContext): RpcEnvelope<T> {
+  return {
+    payload,
+    meta: {
+      request_id: context.requestId,
+      deadline: context.deadline,
+      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    },
+  };
 }

@@ -79,6 +79,7 @@ describe('gateway → predictor over mutual TLS (real sockets)', () => {
   async function gatewayTo(
     port: number,
     identity: TestIdentity | undefined,
+    extraEnv: Record<string, string> = {},
   ): Promise<RunningGateway> {
     const inputLog = await makeTempDir('rpc-tls');
     running.push({ close: () => removeTempDir(inputLog) });
@@ -91,6 +92,7 @@ describe('gateway → predictor over mutual TLS (real sockets)', () => {
       ...(identity
         ? { RPC_TLS_CA: pki.server.ca, RPC_TLS_CERT: identity.cert, RPC_TLS_KEY: identity.key }
         : {}),
+      ...extraEnv,
     });
     const gateway = await startGateway();
     // Closed before its input log directory is removed (closers run in order).

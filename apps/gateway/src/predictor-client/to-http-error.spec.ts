@@ -1,6 +1,12 @@
 import { PREDICTOR_ERROR_CODES, predictorError } from '@ml-system/contracts';
 import { toHttpError } from './to-http-error';
-import { PredictorTimeoutError, PredictorUnavailableError } from './predictor.errors';
+import {
+  CircuitOpenError,
+  PredictorOverloadedError,
+  PredictorRejectedError,
+  PredictorTimeoutError,
+  PredictorUnavailableError,
+} from './predictor.errors';
 
 describe(toHttpError.name, () => {
   it('maps an unreachable predictor to 503 with Retry-After and the documented detail', () => {
@@ -9,6 +15,29 @@ describe(toHttpError.name, () => {
     expect(problem.code).toBe('PREDICTOR_UNAVAILABLE');
     expect(problem.detail).toMatch(/^Predictor is unavailable/);
     expect(problem.headers).toEqual({ 'retry-after': '2' });
+  });
+
+  it('maps every open circuit to 503 CIRCUIT_OPEN with the seconds until a probe', () => {
+    const problem = toHttpError(new CircuitOpenError(3, 4));
+    expect(problem.getStatus()).toBe(503);
+    expect(problem.code).toBe('CIRCUIT_OPEN');
+    expect(problem.detail).toBe('Predictor is unavailable: the circuit is open for all 3 endpoints');
+    expect(problem.headers).toEqual({ 'retry-after': '4' });
+    expect(toHttpError(new CircuitOpenError(1)).detail).toBe('Predictor is unavailable: the circuit is open for its endpoint');
+  });
+
+  it('maps too many calls in flight to 503 OVERLOADED with Retry-After', () => {
+    const problem = toHttpError(new PredictorOverloadedError(1024));
+    expect(problem.getStatus()).toBe(503);
+    expect(problem.code).toBe('OVERLOADED');
+    expect(problem.detail).toBe('Predictor is unavailable: 1024 calls already in flight');
+    expect(problem.headers).toEqual({ 'retry-after': '1' });
+  });
+
+  it('maps a predictor error re-thrown as PredictorRejectedError like the wire object', () => {
+    const problem = toHttpError(new PredictorRejectedError('INVALID_INPUT', 'input must be a string'));
+    expect(problem.getStatus()).toBe(400);
+    expect(problem.detail).toBe('The model refused the input: input must be a string');
   });
 
   it('maps a timeout to 504', () => {
@@ -26,9 +55,11 @@ describe(toHttpError.name, () => {
     expect(toHttpError(predictorError(code, 'm')).getStatus()).toBe(status);
   });
 
-  it('has a mapping for every predictor code', () => {
+  it('has a mapping for every predictor code, and a 503 detail always starts with "Predictor is unavailable"', () => {
     for (const code of PREDICTOR_ERROR_CODES) {
-      expect(toHttpError(predictorError(code, 'm')).getStatus()).toBeGreaterThanOrEqual(400);
+      const problem = toHttpError(predictorError(code, 'm'));
+      expect(problem.getStatus()).toBeGreaterThanOrEqual(400);
+      if (problem.getStatus() === 503) expect(problem.detail).toMatch(/^Predictor is unavailable/);
     }
   });
 

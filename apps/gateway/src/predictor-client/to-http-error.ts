@@ -1,14 +1,30 @@
 import { isPredictorError } from '@ml-system/contracts';
 import { ProblemException } from '@ml-system/server-core';
-import { PredictorTimeoutError, PredictorUnavailableError } from './predictor.errors';
+import {
+  CircuitOpenError,
+  PredictorOverloadedError,
+  PredictorTimeoutError,
+  PredictorUnavailableError,
+} from './predictor.errors';
 
 /**
  * The one place a failure of the predictor call becomes an HTTP answer.
- * Unreachable → 503 with Retry-After; out of time → 504; each predictor error
- * code → its documented status. Anything unrecognised is treated as "no usable
- * answer" (503), never as a 500.
+ * Unreachable, open circuit, overload → 503 with Retry-After (detail always
+ * starts with "Predictor is unavailable"); out of time → 504; each predictor
+ * error code → its documented status. Anything unrecognised is treated as "no
+ * usable answer" (503), never as a 500.
  */
 export function toHttpError(error: unknown): ProblemException {
+  if (CircuitOpenError.is(error)) {
+    return new ProblemException(503, 'CIRCUIT_OPEN', error.message, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
+  if (PredictorOverloadedError.is(error)) {
+    return new ProblemException(503, 'OVERLOADED', error.message, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
   if (PredictorUnavailableError.is(error)) {
     return new ProblemException(503, 'PREDICTOR_UNAVAILABLE', error.message, {
       'retry-after': String(error.retryAfterSeconds),

@@ -8,13 +8,8 @@ const ALLOWED = 'https://app.example.com';
 
 const predictor = () =>
   strictMock(PredictorClient, {
-    health: async () => ({
-      status: 'up',
-      ready: true,
-      model: { name: 'm', version: '1' },
-      uptime_s: 1,
-    }),
-    describeEndpoints: () => ['127.0.0.1:1'],
+    // No endpoint answers: /health is 'degraded', still 200.
+    checkEndpoints: async () => [],
   });
 
 describe('security headers (HTTP pipeline)', () => {

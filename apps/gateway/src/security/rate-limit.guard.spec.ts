@@ -22,13 +22,8 @@ const CAT: PredictionResult = {
 const predictor = () =>
   strictMock(PredictorClient, {
     predict: async () => CAT,
-    health: async () => ({
-      status: 'up',
-      ready: true,
-      model: { name: 'm', version: '1' },
-      uptime_s: 1,
-    }),
-    describeEndpoints: () => ['127.0.0.1:1'],
+    // No endpoint answers: /health is 'degraded', still 200.
+    checkEndpoints: async () => [],
   });
 
 const post = (

@@ -1,0 +1,3 @@
+export * from './lib/fault-mode';
+export * from './lib/fault-proxy';
+export * from './lib/loopback';

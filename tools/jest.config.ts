@@ -1,0 +1,6 @@
+export default {
+  displayName: 'tools',
+  preset: '../jest.preset.js',
+  coverageDirectory: '../coverage/tools',
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+};
