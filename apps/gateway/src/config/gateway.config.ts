@@ -232,7 +232,9 @@ export class GatewayEnv {
 
   /**
    * The name the predictor's certificate must carry, when it differs from the
-   * host of PREDICTOR_ENDPOINTS (an endpoint given by IP, a certificate by name).
+   * host of PREDICTOR_ENDPOINTS (an endpoint given by IP, a certificate by
+   * name). Unset: a named target is checked against its name, an IP target
+   * against the certificate's IP SANs.
    */
   @IsOptional()
   @IsString()

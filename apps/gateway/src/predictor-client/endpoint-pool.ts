@@ -5,6 +5,7 @@ import { PredictorEndpoint } from './endpoint';
 import type { EndpointOptions, EndpointSnapshot } from './endpoint';
 import { formatAddress, isIpLiteral, systemResolver } from './resolver';
 import type { ResolveHost } from './resolver';
+import { rpcTlsForTarget } from './rpc-tls';
 
 export interface EndpointPoolOptions {
   /** PREDICTOR_ENDPOINTS, parsed: names and addresses with their ports. */
@@ -235,7 +236,7 @@ export class EndpointPool {
       port,
       target: formatAddress(target.host, target.port),
       ...this.endpointDefaults,
-      ...(this.tls ? { tls: this.tls } : {}),
+      tls: rpcTlsForTarget(this.tls, target.host),
     });
     this.active.set(endpoint.address, endpoint);
     if (!isIpLiteral(target.host)) this.logger.log(`${endpoint.address} joined ${endpoint.target}`);

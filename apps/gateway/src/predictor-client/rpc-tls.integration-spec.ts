@@ -126,6 +126,16 @@ describe('gateway → predictor over mutual TLS (real sockets)', () => {
     expect(health).toMatchObject({ status: 'healthy' });
   });
 
+  it('checks the predictor certificate against RPC_TLS_SERVERNAME when it is set', async () => {
+    const stub = await startStub(serverTls(pki.server, pki.client.ca));
+    running.push(stub);
+    // The certificate names localhost (and 127.0.0.1), not predictor.other.
+    const right = await gatewayTo(stub.port, pki.client, { RPC_TLS_SERVERNAME: 'localhost' });
+    expect((await postProcess(right)).status).toBe(200);
+    const wrong = await gatewayTo(stub.port, pki.client, { RPC_TLS_SERVERNAME: 'predictor.other' });
+    expect((await postProcess(wrong)).status).toBe(503);
+  });
+
   it('answers 503 when the predictor presents a certificate from another CA', async () => {
     const stub = await startStub(serverTls(pki.rogueServer, pki.client.ca));
     running.push(stub);

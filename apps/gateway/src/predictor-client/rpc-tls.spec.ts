@@ -6,7 +6,7 @@ import { createTestPki } from '@ml-system/test-support';
 import type { TestPki } from '@ml-system/test-support';
 import { validateGatewayEnv } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
-import { rpcClientTlsOptions } from './rpc-tls';
+import { rpcClientTlsOptions, rpcTlsForTarget } from './rpc-tls';
 
 const configOf = (env: Record<string, string>) =>
   new ConfigService<GatewayEnv, true>(validateGatewayEnv(env));
@@ -69,5 +69,27 @@ describe(rpcClientTlsOptions.name, () => {
     expect(() => rpcClientTlsOptions(configOf(env({ RPC_TLS_CERT: garbage })))).toThrow(
       TlsConfigError,
     );
+  });
+});
+
+describe(rpcTlsForTarget.name, () => {
+  const base = { rejectUnauthorized: true };
+
+  it('checks a named target by its name, though the endpoint is dialled by IP', () => {
+    expect(rpcTlsForTarget(base, 'predictor-headless')).toEqual({
+      ...base,
+      servername: 'predictor-headless',
+    });
+  });
+
+  it('leaves an IP target to the IP SANs, and an explicit RPC_TLS_SERVERNAME alone', () => {
+    expect(rpcTlsForTarget(base, '10.0.0.7')).toBe(base);
+    expect(rpcTlsForTarget(base, '::1')).toBe(base);
+    const named = { ...base, servername: 'predictor.internal' };
+    expect(rpcTlsForTarget(named, 'predictor-headless')).toBe(named);
+  });
+
+  it('stays plaintext without TLS', () => {
+    expect(rpcTlsForTarget(undefined, 'predictor-headless')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { ConfigService } from '@nestjs/config';
 import type { ConnectionOptions } from 'node:tls';
 import { readTlsMaterial } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
+import { isIpLiteral } from './resolver';
 
 /**
  * The `tlsOptions` of the gateway's ClientTCP instances, or undefined when
@@ -31,4 +32,20 @@ export function rpcClientTlsOptions(
     minVersion: 'TLSv1.2',
     ...(servername ? { servername } : {}),
   };
+}
+
+/**
+ * The TLS options of one endpoint. Names are resolved and each address is
+ * dialled by IP, so Node would check the predictor's certificate against that
+ * IP; the name the operator configured (`predictor-headless:8877`) is what
+ * the certificate carries, so it becomes the `servername` (SNI and identity
+ * check), unless RPC_TLS_SERVERNAME already names one. A target given as an IP
+ * is checked against the certificate's IP SANs.
+ */
+export function rpcTlsForTarget(
+  tls: ConnectionOptions | undefined,
+  targetHost: string,
+): ConnectionOptions | undefined {
+  if (!tls || tls.servername || isIpLiteral(targetHost)) return tls;
+  return { ...tls, servername: targetHost };
 }
