@@ -37,13 +37,6 @@ import { APPS, readRepoFile } from './support/repo';
  * declared by a schema, so this list only shrinks.
  */
 const PENDING_ENV: ReadonlySet<string> = new Set([
-  'API_KEYS',
-  'RATE_LIMIT_MAX',
-  'RATE_LIMIT_WINDOW_MS',
-  'RPC_TLS_CA',
-  'RPC_TLS_CERT',
-  'RPC_TLS_KEY',
-  'CORS_ORIGINS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
 ]);
 

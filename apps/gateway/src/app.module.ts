@@ -5,6 +5,7 @@ import { LifecycleModule } from '@ml-system/server-core';
 import { validateGatewayEnv } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
 import { ProcessModule } from './process/process.module';
+import { SecurityModule } from './security/security.module';
 
 /** Composes the gateway; holds no logic of its own. */
 @Module({})
@@ -19,6 +20,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGatewayEnv }),
         LifecycleModule,
+        // First: its global guards run before any other module's.
+        SecurityModule,
         ProcessModule,
         HealthModule,
       ],

@@ -3,27 +3,50 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LifecycleService, configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
+import type { HttpAdapterOptions } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
 import type { GatewayEnv } from './config/gateway.config';
+import { configureCors } from './security/cors';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
   url: string;
 }
 
-/** Builds the gateway app, configured exactly as in production, without listening. */
-export async function createGateway(): Promise<NestFastifyApplication> {
-  // The adapter is made before the module, so read the body limit the same validated way.
-  const { BODY_LIMIT_BYTES } = validateGatewayEnv(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(),
-    createHttpAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { abortOnError: false, bodyParser: false },
-  );
+/** The adapter's options from the validated environment (body limit, slow-client timeouts). */
+export function gatewayAdapterOptions(env: GatewayEnv): HttpAdapterOptions {
+  return {
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    timeouts: {
+      requestMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+  };
+}
+
+/**
+ * Everything between creating the app and listening: the shared HTTP
+ * pipeline, CORS and the drain delay. The specs call it on their app too, so
+ * they test the same wiring.
+ */
+export function configureGateway(app: NestFastifyApplication): void {
   configureHttpApp(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
+  configureCors(app, config.get('CORS_ORIGINS', { infer: true }));
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));
+}
+
+/** Builds the gateway app, configured exactly as in production, without listening. */
+export async function createGateway(): Promise<NestFastifyApplication> {
+  // The adapter is made before the module, so read its settings the same validated way.
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(),
+    createHttpAdapter(gatewayAdapterOptions(validateGatewayEnv(process.env))),
+    { abortOnError: false, bodyParser: false },
+  );
+  configureGateway(app);
   return app;
 }
 

@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LifecycleService, configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import type { PredictorEnv } from './config/predictor.config';
+import { closeFailedTlsHandshakes, rpcServerTlsOptions } from './transport/rpc-tls';
 import { TcpConnections } from './transport/tcp-connections';
 import { tcpServerOptions } from './transport/tcp-server.options';
 
@@ -28,16 +29,19 @@ export function configurePredictor(app: NestFastifyApplication): void {
   configureHttpApp(app);
   const config = app.get<ConfigService<PredictorEnv, true>>(ConfigService);
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));
-  app.connectMicroservice<MicroserviceOptions>(
+  const tls = rpcServerTlsOptions(config);
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
     tcpServerOptions(
       {
         host: config.get('PREDICTOR_TCP_HOST', { infer: true }),
         port: config.get('PREDICTOR_TCP_PORT', { infer: true }),
         incompleteFrameTimeoutMs: config.get('RPC_INCOMPLETE_FRAME_TIMEOUT_MS', { infer: true }),
+        tls,
       },
       app.get(TcpConnections),
     ),
   );
+  if (tls) closeFailedTlsHandshakes(microservice);
 }
 
 /** Starts both servers of a configured app and returns where they listen. */

@@ -1,3 +1,4 @@
 export * from './lib/node-process';
 export * from './lib/ports';
 export * from './lib/wait-for';
+export * from './lib/test-pki';

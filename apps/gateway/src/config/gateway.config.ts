@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { envValidator } from '@ml-system/server-core';
+import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -10,6 +10,19 @@ const MIB = 1024 * 1024;
 
 /** `host:port[,host:port…]`, where host is a name, an IPv4 or a bracketed IPv6 address. */
 const ENDPOINT_LIST = /^\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*(?:,\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*)*$/;
+
+/**
+ * One API key: 16 to 512 visible ASCII characters, no comma (the list separator)
+ * and no whitespace. Short keys are refused because they can be guessed.
+ */
+export const API_KEY_PATTERN = /^[\x21-\x2b\x2d-\x7e]{16,512}$/;
+const API_KEY_LIST = /^\s*[\x21-\x2b\x2d-\x7e]{16,512}\s*(?:,\s*[\x21-\x2b\x2d-\x7e]{16,512}\s*)*$/;
+
+/** `scheme://host[:port]`, comma-separated; no paths, no wildcard. */
+const ORIGIN = String.raw`https?://(?:[\w-]+(?:\.[\w-]+)*|\[[\da-fA-F:.]+\])(?::\d{1,5})?`;
+const ORIGIN_LIST = new RegExp(String.raw`^\s*${ORIGIN}\s*(?:,\s*${ORIGIN}\s*)*$`);
+
+const RPC_TLS_VARIABLES = ['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'] as const;
 
 /**
  * Everything the gateway reads from its environment. Nothing else in the app
@@ -40,6 +53,7 @@ export class GatewayEnv {
   @IsInt()
   @Min(10)
   @Max(120_000)
+  @AtMost('HTTP_REQUEST_TIMEOUT_MS', 'a socket silent for that long is closed before the request could end')
   REQUEST_DEADLINE_MS: number = 2500;
 
   /**
@@ -148,9 +162,95 @@ export class GatewayEnv {
   @Min(0)
   @Max(120_000)
   SHUTDOWN_DRAIN_MS: number = 0;
+
+  /** Accepted API keys, comma-separated. With API_KEYS_FILE also unset, authentication is off. */
+  @IsOptional()
+  @Matches(API_KEY_LIST, {
+    message: 'must be a comma list of keys of 16 to 512 visible ASCII characters (no spaces, no commas)',
+  })
+  API_KEYS?: string;
+
+  /** File of API keys, one per line, `#` starts a comment; read once at boot, added to API_KEYS. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  API_KEYS_FILE?: string;
+
+  /** Requests per RATE_LIMIT_WINDOW_MS per API key (per client address without keys); 0 disables. */
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_MAX: number = 6000;
+
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RATE_LIMIT_WINDOW_MS: number = 60_000;
+
+  /**
+   * The whole request (headers and body) must arrive within this; a socket
+   * with no traffic either way for this long is closed too.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 15_000;
+
+  /** The request headers must arrive within this (slowloris bound). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  @AtMost('HTTP_REQUEST_TIMEOUT_MS', 'the headers are part of the request (Node refuses it otherwise)')
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /** An idle keep-alive connection is closed after this. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5_000;
+
+  /** Origins allowed by CORS, comma-separated; unset means CORS is off. */
+  @IsOptional()
+  @Matches(ORIGIN_LIST, { message: 'must be a comma list of origins such as https://app.example.com (no wildcard)' })
+  CORS_ORIGINS?: string;
+
+  /** CA that issued the predictor's certificate (PEM file); with CERT and KEY, TLS with mutual auth on the hop. */
+  @AllOrNone(RPC_TLS_VARIABLES)
+  RPC_TLS_CA?: string;
+
+  /** The gateway's client certificate (PEM file), issued by a CA the predictor trusts. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RPC_TLS_CERT?: string;
+
+  /** The private key of RPC_TLS_CERT (PEM file). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RPC_TLS_KEY?: string;
+
+  /**
+   * The name the predictor's certificate must carry, when it differs from the
+   * host of PREDICTOR_ENDPOINTS (an endpoint given by IP, a certificate by
+   * name). Unset: a named target is checked against its name, an IP target
+   * against the certificate's IP SANs.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RPC_TLS_SERVERNAME?: string;
 }
 
-export const validateGatewayEnv = envValidator(GatewayEnv);
+export const validateGatewayEnv = envValidator(GatewayEnv, { secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT'] });
+
+/** Splits a comma list (API_KEYS, CORS_ORIGINS), trimming items and dropping empty ones. */
+export function splitList(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
 
 export interface Endpoint {
   host: string;

@@ -1,8 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { Public } from '../security/public.decorator';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
 
@@ -24,6 +26,9 @@ export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
   return down.every((key) => key === 'predictor') ? 'degraded' : 'unhealthy';
 }
 
+/** Probes: open (no API key) and never rate limited, so orchestrators always get an answer. */
+@Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

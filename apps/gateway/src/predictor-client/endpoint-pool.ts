@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+import type { ConnectionOptions } from 'node:tls';
 import type { Endpoint } from '../config/gateway.config';
 import { PredictorEndpoint } from './endpoint';
 import type { EndpointOptions, EndpointSnapshot } from './endpoint';
 import { formatAddress, isIpLiteral, systemResolver } from './resolver';
 import type { ResolveHost } from './resolver';
+import { rpcTlsForTarget } from './rpc-tls';
 
 export interface EndpointPoolOptions {
   /** PREDICTOR_ENDPOINTS, parsed: names and addresses with their ports. */
@@ -12,6 +14,8 @@ export interface EndpointPoolOptions {
   resolveIntervalMs: number;
   breakerFailures: number;
   breakerOpenMs: number;
+  /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
+  tls?: ConnectionOptions;
   resolve?: ResolveHost;
   /** In [0, 1); injectable so that tests can pin the choice. */
   random?: () => number;
@@ -53,6 +57,7 @@ export class EndpointPool {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly createEndpoint: (options: EndpointOptions) => PredictorEndpoint;
+  private readonly tls: ConnectionOptions | undefined;
   private readonly endpointDefaults: Pick<
     EndpointOptions,
     'breakerFailures' | 'breakerOpenMs' | 'now'
@@ -73,6 +78,7 @@ export class EndpointPool {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => Date.now());
     this.createEndpoint = options.createEndpoint ?? ((o) => new PredictorEndpoint(o));
+    this.tls = options.tls;
     this.endpointDefaults = {
       breakerFailures: options.breakerFailures,
       breakerOpenMs: options.breakerOpenMs,
@@ -230,6 +236,7 @@ export class EndpointPool {
       port,
       target: formatAddress(target.host, target.port),
       ...this.endpointDefaults,
+      tls: rpcTlsForTarget(this.tls, target.host),
     });
     this.active.set(endpoint.address, endpoint);
     if (!isIpLiteral(target.host)) this.logger.log(`${endpoint.address} joined ${endpoint.target}`);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientTCP } from '@nestjs/microservices';
 import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import type { Observable, Subscription } from 'rxjs';
 import {
   CircuitState,
@@ -56,6 +57,8 @@ export interface EndpointOptions {
   breakerOpenMs: number;
   /** Clock, epoch ms; injectable for tests. */
   now?: () => number;
+  /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
+  tls?: ConnectionOptions;
   /** Builds the connection; a `ClientTCP` unless a test brings its own. */
   transport?: (host: string, port: number, onSocketError: (error: unknown) => void) => RpcTransport;
 }
@@ -106,8 +109,9 @@ class EndpointTcpClient extends ClientTCP {
     host: string,
     port: number,
     private readonly report: (error: unknown) => void,
+    tlsOptions: ConnectionOptions | undefined,
   ) {
-    super({ host, port });
+    super({ host, port, tlsOptions });
   }
 
   override handleError(error: unknown): void {
@@ -173,7 +177,8 @@ export class PredictorEndpoint {
       this.logger.log(`${this.address}: circuit closed, the probe succeeded`);
     });
     this.transport =
-      options.transport ?? ((host, port, report) => new EndpointTcpClient(host, port, report));
+      options.transport ??
+      ((host, port, report) => new EndpointTcpClient(host, port, report, options.tls));
     this.client = this.createClient();
     this.statusSubscription = this.watch(this.client);
   }

@@ -14,6 +14,7 @@ import { PREDICTOR_RESOLVER } from './predictor-client.constants';
 import { describeTransportError } from './predictor.errors';
 import type { ResolveHost } from './resolver';
 import { RetryBudget } from './retry-budget';
+import { rpcClientTlsOptions } from './rpc-tls';
 
 /** What a caller knows about the request it is serving. */
 export interface CallContext {
@@ -78,6 +79,7 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
       resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
       breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
       breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
+      tls: rpcClientTlsOptions(config),
       ...(resolve ? { resolve } : {}),
     });
     this.budget = new RetryBudget({

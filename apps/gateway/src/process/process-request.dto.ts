@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { MAX_INPUT_CHARS } from '@ml-system/contracts';
 
 /** Body of `POST /process`: the seed's `{data, forward_to_model}`, with strict types. */
@@ -12,7 +12,9 @@ export class ProcessRequestDto {
   data!: string;
 
   /** Send the text to the predictor (default) or only log it. */
+  // Optional means absent, not null: `@IsOptional()` would also let `null`
+  // through, which then reads as false and silently skips the model.
   @IsBoolean()
-  @IsOptional()
+  @ValidateIf((_body: object, value: unknown) => value !== undefined)
   forward_to_model: boolean = true;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ProcessRequestDto } from './process-request.dto';
+import { Public } from '../security/public.decorator';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
 
@@ -9,6 +10,8 @@ import type { ProcessResponse } from './process.types';
 export class ProcessController {
   constructor(private readonly processing: ProcessService) {}
 
+  /** The banner: open, so that a client can check it reaches the gateway before it has a key. */
+  @Public()
   @Get()
   root(): { service: string; status: string; version: string } {
     return { service: 'gateway', status: 'running', version: SYSTEM_VERSION };

@@ -1,7 +1,9 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
+import { createHttpAdapter } from '@ml-system/server-core';
 import { AppModule } from '../app.module';
+import { configureGateway, gatewayAdapterOptions } from '../bootstrap';
+import { validateGatewayEnv } from '../config/gateway.config';
 import { InputLogService } from '../input-log/input-log.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { makeTempDir, removeTempDir } from './temp-dir';
@@ -54,11 +56,13 @@ export async function gatewayTestApp(
       .useValue(predictor)
       .compile(),
   );
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createHttpAdapter({ bodyLimit: 64 * 1024 }),
-    { bodyParser: false, logger: false },
-  );
-  configureHttpApp(app);
+  // The adapter's settings (body limit, slow-client timeouts) from the same validated env.
+  const adapterOptions = await withEnv(env, async () => gatewayAdapterOptions(validateGatewayEnv(process.env)));
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(adapterOptions), {
+    bodyParser: false,
+    logger: false,
+  });
+  configureGateway(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   // Recovery runs in the background in production; a spec starts once it is done.

@@ -30,4 +30,20 @@ describe('validatePredictorEnv', () => {
       expect(message).toContain('LOG_LEVEL="loud"');
     }
   });
+
+  it('takes RPC_TLS_CA, RPC_TLS_CERT and RPC_TLS_KEY together', () => {
+    expect(validatePredictorEnv({}).RPC_TLS_CA).toBeUndefined();
+    expect(
+      validatePredictorEnv({ RPC_TLS_CA: '/ca.pem', RPC_TLS_CERT: '/p.pem', RPC_TLS_KEY: '/p.key' }),
+    ).toMatchObject({ RPC_TLS_CA: '/ca.pem', RPC_TLS_CERT: '/p.pem', RPC_TLS_KEY: '/p.key' });
+  });
+
+  it.each([
+    [{ RPC_TLS_CERT: '/p.pem' }, 'missing: RPC_TLS_CA, RPC_TLS_KEY'],
+    [{ RPC_TLS_CA: '/ca.pem', RPC_TLS_CERT: '/p.pem' }, 'missing: RPC_TLS_KEY'],
+  ])('refuses the partial TLS set %j, naming the variables', (env, missing) => {
+    expect(() => validatePredictorEnv(env)).toThrow(
+      `RPC_TLS_CA, RPC_TLS_CERT and RPC_TLS_KEY must be set together or not at all (${missing})`,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { envValidator } from '@ml-system/server-core';
+import { AllOrNone, envValidator } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -51,6 +51,26 @@ export class PredictorEnv {
   @Min(0)
   @Max(120_000)
   SHUTDOWN_DRAIN_MS: number = 0;
+
+  /**
+   * CA that issued the certificates of the allowed clients (PEM file). With
+   * CERT and KEY, the TCP server speaks only TLS and only to clients whose
+   * certificate chains to this CA (mutual authentication).
+   */
+  @AllOrNone(['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'])
+  RPC_TLS_CA?: string;
+
+  /** The predictor's certificate (PEM file); its SAN must name the address the gateway dials. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RPC_TLS_CERT?: string;
+
+  /** The private key of RPC_TLS_CERT (PEM file). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  RPC_TLS_KEY?: string;
 }
 
 export const validatePredictorEnv = envValidator(PredictorEnv);

@@ -28,12 +28,16 @@ const logger = new Logger('HardenedJsonSocket');
  * - a malformed frame (bad length, bad JSON, over `maxFrameChars`) destroys
  *   that connection at once, instead of half-closing it and reading on;
  * - a frame that stays incomplete for `incompleteFrameTimeoutMs` closes the
- *   connection, so a stalled peer cannot pin memory;
+ *   connection, so a stalled peer cannot pin memory. The clock starts with
+ *   each frame: on a busy connection every read may end mid-frame, and that
+ *   is not a stall as long as frames keep completing;
  * - every connection is tracked, so shutdown can close them.
  */
 export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket: Socket) => TcpSocket {
   return class HardenedJsonSocket extends JsonSocket {
     private stallTimer: NodeJS.Timeout | undefined;
+    /** Frames completed so far; a change during a read means the pending frame is a new one. */
+    private completed = 0;
 
     constructor(socket: Socket) {
       super(socket, { maxBufferSize: options.maxFrameChars });
@@ -42,7 +46,13 @@ export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket:
       socket.once('close', () => this.disarm());
     }
 
+    protected override emitMessage(data: string): void {
+      this.completed += 1;
+      super.emitMessage(data);
+    }
+
     protected override handleData(data: Buffer | string): void {
+      const completedBefore = this.completed;
       try {
         super.handleData(data);
       } catch (error) {
@@ -56,8 +66,10 @@ export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket:
         return;
       }
       const state = this as unknown as JsonSocketState;
-      if (state.buffer.length > 0 || state.contentLength !== null) this.arm();
-      else this.disarm();
+      const pending = state.buffer.length > 0 || state.contentLength !== null;
+      // A frame completed in this read: whatever is pending started in it, so its clock starts now.
+      if (!pending || this.completed !== completedBefore) this.disarm();
+      if (pending) this.arm();
     }
 
     private arm(): void {

@@ -21,6 +21,12 @@ describe(envValidator.name, () => {
     expect(() => validate({ PATH: '/bin', SIZE: '2' })).not.toThrow();
   });
 
+  it('never prints the value of a secret variable', () => {
+    const withSecret = envValidator(Env, { secret: ['SIZE'] });
+    expect(() => withSecret({ SIZE: '99' })).toThrow('SIZE=(redacted): SIZE must not be greater than 10');
+    expect(() => withSecret({ SIZE: '99' })).not.toThrow(/99/);
+  });
+
   it('names the variable, the value and the rule', () => {
     expect(() => validate({ SIZE: '11' })).toThrow(ConfigValidationError);
     expect(() => validate({ SIZE: '11' })).toThrow(/SIZE="11": SIZE must not be greater than 10/);

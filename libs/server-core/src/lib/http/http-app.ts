@@ -3,19 +3,71 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemDetailsFilter } from '../problem/problem-details.filter';
 import { httpValidationPipe } from '../validation/http-validation.pipe';
+import { problemClientErrorHandler } from './client-error';
 import { installJsonBodyParser } from './json-body-parser';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { helmetHeaders } from './security-headers';
+
+/** How long a client may take, in milliseconds. */
+export interface HttpTimeouts {
+  /**
+   * The whole request (headers and body) must have arrived within this. It is
+   * also the idle bound of a socket: one with no traffic either way for this
+   * long is closed, so it must exceed the slowest handler.
+   */
+  requestMs: number;
+  /** The headers must have arrived within this (slowloris). At most `requestMs`. */
+  headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
+/** The documented defaults (HTTP_REQUEST_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS). */
+export const DEFAULT_HTTP_TIMEOUTS: Readonly<HttpTimeouts> = {
+  requestMs: 15_000,
+  headersMs: 10_000,
+  keepAliveMs: 5_000,
+};
 
 export interface HttpAdapterOptions {
   /** Largest accepted body, bytes. */
   bodyLimit: number;
+  /** Slow-client bounds; missing ones take the defaults. */
+  timeouts?: Partial<HttpTimeouts>;
+}
+
+/**
+ * How often Node looks for connections past `headersTimeout`/`requestTimeout`.
+ * Its default is 30 s, which would let a slowloris connection live up to 30 s
+ * past the bound; a quarter of the headers bound, between 100 ms and 1 s, keeps
+ * the overshoot small for a sweep over the open connections that costs little.
+ */
+export function connectionsCheckingIntervalMs(headersMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.floor(headersMs / 4)));
+}
+
+/**
+ * The longest a client that trickles its headers (or body) can hold a
+ * connection: the timeout plus one checking interval.
+ */
+export function slowClientBoundMs(timeouts: Partial<HttpTimeouts> = {}): {
+  headersMs: number;
+  requestMs: number;
+} {
+  const { headersMs, requestMs } = { ...DEFAULT_HTTP_TIMEOUTS, ...timeouts };
+  const interval = connectionsCheckingIntervalMs(headersMs);
+  return { headersMs: headersMs + interval, requestMs: requestMs + interval };
 }
 
 /**
  * The Fastify adapter both services use. Timeouts bound what a slow or idle
- * client can hold; ids come from `x-request-id` when it is sane.
+ * client can hold (see `HttpTimeouts`); errors of the HTTP parser are answered
+ * as problem+json; ids come from `x-request-id` when it is sane.
+ *
+ * @throws RangeError (from Node) when `headersMs` exceeds `requestMs`.
  */
 export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   return new FastifyAdapter({
     bodyLimit: options.bodyLimit,
     genReqId: (request: IncomingMessage) => requestIdFor(request),
@@ -25,21 +77,36 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     return503OnClosing: true,
     // Let in-flight requests finish on close, but do not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
-    connectionTimeout: 10_000,
-    keepAliveTimeout: 5_000,
-    requestTimeout: 15_000,
+    // Idle socket (either direction): also cuts a client that stops reading its answer.
+    connectionTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+    // Fastify does not expose these; they reach http.createServer as they are.
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: connectionsCheckingIntervalMs(timeouts.headersMs),
+    },
+    clientErrorHandler: problemClientErrorHandler,
   });
 }
 
 /**
  * What both apps' `main.ts` and their HTTP specs share, so that a spec
- * exercises the same pipeline as production.
+ * exercises the same pipeline as production: the JSON parser, the request id,
+ * helmet's security headers, problem+json errors and strict validation.
  */
 export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);
+  // Filled once, before the server serves (onReady runs before listen and inject).
+  const securityHeaders: Record<string, string> = {};
+  fastify.addHook('onReady', async () => {
+    Object.assign(securityHeaders, await helmetHeaders());
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.header(REQUEST_ID_HEADER, request.id).headers(securityHeaders);
     done();
   });
   app.useGlobalFilters(new ProblemDetailsFilter());

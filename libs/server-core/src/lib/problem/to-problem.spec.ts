@@ -45,6 +45,15 @@ describe(toProblem.name, () => {
     expect(body.detail).not.toContain('raw engine message');
   });
 
+  it('recognises a Fastify error that Nest re-threw as an HttpException', () => {
+    const { body } = toProblem(new HttpException('Request body size did not match Content-Length', 400), 'r');
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'MALFORMED_JSON',
+      detail: 'The body is not valid UTF-8 or does not match Content-Length',
+    });
+  });
+
   it('keeps the status of another framework client error without its wording', () => {
     const error = Object.assign(new Error('internal words'), { statusCode: 415 });
     expect(toProblem(error, 'r').body).toMatchObject({ status: 415, detail: 'Send the body as application/json' });

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { fastify } from 'fastify';
 import { problemType } from '@ml-system/contracts';
 import type { HttpErrorCode, ProblemDetails } from '@ml-system/contracts';
 import { ProblemException } from './problem.exception';
@@ -30,6 +31,7 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
   401: 'UNAUTHORIZED',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
@@ -40,10 +42,28 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
 const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, [number, HttpErrorCode, string]>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than allowed'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_JSON', 'Content-Length does not match the body'],
+  // Also what bytes that are not UTF-8 end in: decoding changes the length Fastify compares.
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    400,
+    'MALFORMED_JSON',
+    'The body is not valid UTF-8 or does not match Content-Length',
+  ],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'The JSON body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'The body is not valid JSON'],
 };
+
+/**
+ * The same errors by their message. Nest re-throws a Fastify error that has a
+ * status as `new HttpException(err.message, err.statusCode)`
+ * (RoutesResolver#mapExternalException), which drops the `FST_*` code; the
+ * messages are fixed strings of Fastify, taken from its own error classes.
+ */
+const FASTIFY_CLIENT_ERRORS_BY_MESSAGE: ReadonlyMap<string, [number, HttpErrorCode, string]> = new Map(
+  Object.entries(FASTIFY_CLIENT_ERRORS).flatMap(([code, mapped]) => {
+    const FastifyErrorClass = (fastify.errorCodes as Record<string, (new () => Error) | undefined>)[code];
+    return FastifyErrorClass ? [[new FastifyErrorClass().message, mapped] as const] : [];
+  }),
+);
 
 function build(
   status: number,
@@ -100,6 +120,11 @@ export function toProblem(exception: unknown, requestId: string): MappedProblem 
         headers: {},
         unexpected: status === 500,
       };
+    }
+    const wrapped = messages.length === 1 ? FASTIFY_CLIENT_ERRORS_BY_MESSAGE.get(messages[0] ?? '') : undefined;
+    if (wrapped) {
+      const [wrappedStatus, wrappedCode, wrappedDetail] = wrapped;
+      return { body: build(wrappedStatus, wrappedCode, wrappedDetail, requestId), headers: {}, unexpected: false };
     }
     const detail = messages.length === 1 ? (messages[0] ?? '') : 'The request is invalid';
     return {

@@ -1,0 +1,5 @@
+/** Metadata key of `@Public()`: the route needs no API key. */
+export const IS_PUBLIC = 'security:isPublic';
+
+/** Header that carries an API key (the other way is `Authorization: Bearer <key>`). */
+export const API_KEY_HEADER = 'x-api-key';
