@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LifecycleModule } from '@ml-system/server-core';
 import { validateGatewayEnv } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProcessModule } from './process/process.module';
 
 /** Composes the gateway; holds no logic of its own. */
@@ -19,6 +20,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGatewayEnv }),
         LifecycleModule,
+        ObservabilityModule,
         ProcessModule,
         HealthModule,
       ],

@@ -2,10 +2,16 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LifecycleService, configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
+import {
+  LifecycleService,
+  PinoNestLogger,
+  configureHttpApp,
+  createHttpAdapter,
+} from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
 import type { GatewayEnv } from './config/gateway.config';
+import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -19,9 +25,12 @@ export async function createGateway(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
     createHttpAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { abortOnError: false, bodyParser: false },
+    // Lines logged while the module builds wait for the pino logger, made by the module itself.
+    { abortOnError: false, bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoNestLogger));
   configureHttpApp(app);
+  serveGatewayOpenApi(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));
   return app;

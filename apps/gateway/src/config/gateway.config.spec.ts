@@ -25,6 +25,8 @@ describe('validateGatewayEnv', () => {
     ['PREDICTOR_ENDPOINTS', 'a:1,,b:2'],
     ['PREDICTOR_TIMEOUT_MS', '-5'],
     ['LOG_LEVEL', 'verbose'],
+    ['LOG_PRETTY', 'yes'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);

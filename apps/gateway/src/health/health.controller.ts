@@ -1,8 +1,20 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import {
+  HealthCheckResultSchema,
+  LifecycleService,
+  LivenessSchema,
+  runHealthCheck,
+} from '@ml-system/server-core';
+import { GatewayHealthSchema } from '../observability/openapi/gateway.schemas';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
 
@@ -24,6 +36,7 @@ export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
   return down.every((key) => key === 'predictor') ? 'degraded' : 'unhealthy';
 }
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -34,6 +47,17 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Health of the gateway and of its predictor (a real round trip over TCP)',
+  })
+  @ApiOkResponse({
+    type: GatewayHealthSchema,
+    description: 'healthy, or degraded (only the predictor is down)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: GatewayHealthSchema,
+    description: 'unhealthy: inputs cannot be accepted',
+  })
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealthBody> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),
@@ -47,12 +71,20 @@ export class HealthController {
 
   /** The process answers. Never depends on the predictor. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LivenessSchema })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: inputs can be recorded and the process is not draining. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: inputs can be recorded and the process is not draining' })
+  @ApiOkResponse({ type: HealthCheckResultSchema })
+  @ApiServiceUnavailableResponse({
+    type: HealthCheckResultSchema,
+    description: 'Not ready (draining, or the input log is not writable)',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),

@@ -11,6 +11,7 @@ import type {
   RpcEnvelope,
 } from '@ml-system/contracts';
 import { parseEndpoints } from '../config/gateway.config';
+import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
 import type { Endpoint, GatewayEnv } from '../config/gateway.config';
 import {
   PredictorTimeoutError,
@@ -45,7 +46,10 @@ export class PredictorClient implements OnApplicationShutdown {
   private readonly attemptTimeoutMs: number;
   private cursor = 0;
 
-  constructor(config: ConfigService<GatewayEnv, true>) {
+  constructor(
+    config: ConfigService<GatewayEnv, true>,
+    private readonly telemetry: RpcClientTelemetry,
+  ) {
     this.attemptTimeoutMs = config.get('PREDICTOR_TIMEOUT_MS', { infer: true });
     this.endpoints = parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })).map(
       (endpoint) => ({ endpoint, client: new ClientTCP({ host: endpoint.host, port: endpoint.port }) }),
@@ -85,17 +89,18 @@ export class PredictorClient implements OnApplicationShutdown {
     if (remaining <= 0) throw new PredictorTimeoutError(0);
     const budget = Math.min(this.attemptTimeoutMs, remaining);
     const { client, endpoint } = this.pick();
+    // The attempt's span is the parent of the predictor's: its traceparent goes in the meta.
+    const attempt = this.telemetry.start(pattern, `${endpoint.host}:${endpoint.port}`, context.traceparent);
     const message: RpcEnvelope<object> = {
       payload,
-      meta: {
-        request_id: context.requestId,
-        deadline: context.deadline,
-        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-      },
+      meta: { request_id: context.requestId, deadline: context.deadline, traceparent: attempt.traceparent },
     };
     try {
-      return await firstValueFrom(client.send<T>(pattern, message).pipe(timeout({ first: budget })));
+      const reply = await firstValueFrom(client.send<T>(pattern, message).pipe(timeout({ first: budget })));
+      attempt.end('ok');
+      return reply;
     } catch (error) {
+      attempt.end(rpcOutcomeOf(error));
       if (error instanceof TimeoutError) throw new PredictorTimeoutError(budget);
       if (isPredictorError(error)) throw error;
       const reason = describeTransportError(error);

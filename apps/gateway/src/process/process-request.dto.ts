@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { MAX_INPUT_CHARS } from '@ml-system/contracts';
 
@@ -6,12 +7,25 @@ export class ProcessRequestDto {
   /** The text to log and, when asked, classify. */
   // class-validator runs the bottom decorator first and reports only the first
   // failure per field: the type check goes last so that it is the one reported.
+  @ApiProperty({
+    description:
+      'The text to log and, when asked, classify. Kept in the input log, never in stdout logs.',
+    minLength: 1,
+    maxLength: MAX_INPUT_CHARS,
+    example: 'wags its tail when I come home',
+  })
   @MaxLength(MAX_INPUT_CHARS)
   @MinLength(1)
   @IsString()
   data!: string;
 
   /** Send the text to the predictor (default) or only log it. */
+  @ApiPropertyOptional({
+    description:
+      'Send the text to the model (default) or only log it. A JSON boolean: "true" is refused.',
+    default: true,
+    example: true,
+  })
   @IsBoolean()
   @IsOptional()
   forward_to_model: boolean = true;
