@@ -1,8 +1,20 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import {
+  HealthCheckResultSchema,
+  LifecycleService,
+  LivenessSchema,
+  runHealthCheck,
+} from '@ml-system/server-core';
+import { PredictorHealthSchema } from '../observability/openapi/predictor.schemas';
 import { ModelHealthIndicator } from './model.health';
 
 export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
@@ -10,6 +22,7 @@ export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
   status: 'healthy' | 'unhealthy';
 }
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -20,6 +33,12 @@ export class HealthController {
 
   /** Full status: 200 healthy, 503 unhealthy (the model does not answer). */
   @Get()
+  @ApiOperation({ summary: 'Health: the model answers a probe text' })
+  @ApiOkResponse({ type: PredictorHealthSchema })
+  @ApiServiceUnavailableResponse({
+    type: PredictorHealthSchema,
+    description: 'The model does not answer',
+  })
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<PredictorHealthBody> {
     const result = await runHealthCheck(this.health, [() => this.modelIndicator.check()]);
     const healthy = result.status === 'ok';
@@ -29,12 +48,20 @@ export class HealthController {
 
   /** The process answers: never depends on anything else. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LivenessSchema })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: a model answers and the process is not draining. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: a model answers and the process is not draining' })
+  @ApiOkResponse({ type: HealthCheckResultSchema })
+  @ApiServiceUnavailableResponse({
+    type: HealthCheckResultSchema,
+    description: 'Not ready (draining, or no model)',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.modelIndicator.check(),

@@ -11,7 +11,7 @@ export function bundledModelPath(): string {
     join(__dirname, 'assets', 'model', BUNDLED_MODEL_FILE),
     join(__dirname, '..', '..', 'assets', 'model', BUNDLED_MODEL_FILE),
   ];
-  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
 /** The model could not be loaded; the message says which file and why. */
