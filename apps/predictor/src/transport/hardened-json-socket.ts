@@ -28,7 +28,9 @@ const logger = new Logger('HardenedJsonSocket');
  * - a malformed frame (bad length, bad JSON, over `maxFrameChars`) destroys
  *   that connection at once, instead of half-closing it and reading on;
  * - a frame that stays incomplete for `incompleteFrameTimeoutMs` closes the
- *   connection, so a stalled peer cannot pin memory;
+ *   connection, so a stalled peer cannot pin memory (the clock restarts at
+ *   every completed frame: a busy connection whose reads rarely end on a frame
+ *   boundary is making progress, not stalling);
  * - every connection is tracked, so shutdown can close them.
  */
 export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket: Socket) => TcpSocket {
@@ -40,6 +42,12 @@ export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket:
       options.connections.track(socket);
       socket.setNoDelay(true);
       socket.once('close', () => this.disarm());
+    }
+
+    /** Called once per complete frame: progress, so the stall clock restarts. */
+    protected override emitMessage(data: string): void {
+      this.disarm();
+      super.emitMessage(data);
     }
 
     protected override handleData(data: Buffer | string): void {
