@@ -26,3 +26,4 @@ export * from './lib/observability/openapi/openapi-document';
 export * from './lib/observability/openapi/prediction.schema';
 export * from './lib/observability/openapi/problem-details.schema';
 export * from './lib/observability/openapi/openapi-file';
+export * from './lib/observability/openapi/common-operations.decorator';

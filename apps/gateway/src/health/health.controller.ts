@@ -1,20 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import {
-  HealthCheckResultSchema,
-  LifecycleService,
-  LivenessSchema,
-  runHealthCheck,
-} from '@ml-system/server-core';
-import { GatewayHealthSchema } from '../observability/openapi/gateway.schemas';
+import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiGatewayHealth, ApiGatewayReadiness } from '../observability/openapi/gateway.docs';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
 
@@ -47,17 +37,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({
-    summary: 'Health of the gateway and of its predictor (a real round trip over TCP)',
-  })
-  @ApiOkResponse({
-    type: GatewayHealthSchema,
-    description: 'healthy, or degraded (only the predictor is down)',
-  })
-  @ApiServiceUnavailableResponse({
-    type: GatewayHealthSchema,
-    description: 'unhealthy: inputs cannot be accepted',
-  })
+  @ApiGatewayHealth()
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealthBody> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),
@@ -71,20 +51,14 @@ export class HealthController {
 
   /** The process answers. Never depends on the predictor. */
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ type: LivenessSchema })
+  @ApiLiveness()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: inputs can be recorded and the process is not draining. */
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: inputs can be recorded and the process is not draining' })
-  @ApiOkResponse({ type: HealthCheckResultSchema })
-  @ApiServiceUnavailableResponse({
-    type: HealthCheckResultSchema,
-    description: 'Not ready (draining, or the input log is not writable)',
-  })
+  @ApiGatewayReadiness()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),

@@ -1,20 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import {
-  HealthCheckResultSchema,
-  LifecycleService,
-  LivenessSchema,
-  runHealthCheck,
-} from '@ml-system/server-core';
-import { PredictorHealthSchema } from '../observability/openapi/predictor.schemas';
+import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiPredictorHealth, ApiPredictorReadiness } from '../observability/openapi/predictor.docs';
 import { ModelHealthIndicator } from './model.health';
 
 export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
@@ -33,12 +23,7 @@ export class HealthController {
 
   /** Full status: 200 healthy, 503 unhealthy (the model does not answer). */
   @Get()
-  @ApiOperation({ summary: 'Health: the model answers a probe text' })
-  @ApiOkResponse({ type: PredictorHealthSchema })
-  @ApiServiceUnavailableResponse({
-    type: PredictorHealthSchema,
-    description: 'The model does not answer',
-  })
+  @ApiPredictorHealth()
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<PredictorHealthBody> {
     const result = await runHealthCheck(this.health, [() => this.modelIndicator.check()]);
     const healthy = result.status === 'ok';
@@ -48,20 +33,14 @@ export class HealthController {
 
   /** The process answers: never depends on anything else. */
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ type: LivenessSchema })
+  @ApiLiveness()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: a model answers and the process is not draining. */
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: a model answers and the process is not draining' })
-  @ApiOkResponse({ type: HealthCheckResultSchema })
-  @ApiServiceUnavailableResponse({
-    type: HealthCheckResultSchema,
-    description: 'Not ready (draining, or no model)',
-  })
+  @ApiPredictorReadiness()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.modelIndicator.check(),
