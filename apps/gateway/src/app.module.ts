@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LifecycleModule } from '@ml-system/server-core';
 import { validateGatewayEnv } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProcessModule } from './process/process.module';
 import { SecurityModule } from './security/security.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
         LifecycleModule,
         // First: its global guards run before any other module's.
         SecurityModule,
+        ObservabilityModule,
         ProcessModule,
         HealthModule,
       ],

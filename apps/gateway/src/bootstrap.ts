@@ -2,11 +2,17 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LifecycleService, configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
+import {
+  LifecycleService,
+  PinoNestLogger,
+  configureHttpApp,
+  createHttpAdapter,
+} from '@ml-system/server-core';
 import type { HttpAdapterOptions } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
 import type { GatewayEnv } from './config/gateway.config';
+import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
 import { configureCors } from './security/cors';
 
 export interface RunningGateway {
@@ -44,9 +50,13 @@ export async function createGateway(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
     createHttpAdapter(gatewayAdapterOptions(validateGatewayEnv(process.env))),
-    { abortOnError: false, bodyParser: false },
+    // Lines logged while the module builds wait for the pino logger, made by the module itself.
+    { abortOnError: false, bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoNestLogger));
   configureGateway(app);
+  // Swagger UI's assets load only outside jest (an ES module), so the specs skip this step.
+  serveGatewayOpenApi(app);
   return app;
 }
 

@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LifecycleModule } from '@ml-system/server-core';
 import { validatePredictorEnv } from './config/predictor.config';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PredictModule } from './predict/predict.module';
 import { TransportModule } from './transport/transport.module';
 
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validatePredictorEnv }),
         LifecycleModule,
+        ObservabilityModule,
         TransportModule,
         PredictModule,
         HealthModule,

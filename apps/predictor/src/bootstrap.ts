@@ -3,9 +3,15 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LifecycleService, configureHttpApp, createHttpAdapter } from '@ml-system/server-core';
+import {
+  LifecycleService,
+  PinoNestLogger,
+  configureHttpApp,
+  createHttpAdapter,
+} from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import type { PredictorEnv } from './config/predictor.config';
+import { servePredictorOpenApi } from './observability/openapi/predictor.openapi';
 import { closeFailedTlsHandshakes, rpcServerTlsOptions } from './transport/rpc-tls';
 import { TcpConnections } from './transport/tcp-connections';
 import { tcpServerOptions } from './transport/tcp-server.options';
@@ -63,8 +69,13 @@ export async function startPredictor(): Promise<RunningPredictor> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
     createHttpAdapter(PREDICTOR_HTTP_ADAPTER_OPTIONS),
-    PREDICTOR_APP_OPTIONS,
+    // Lines logged while the module builds wait for the pino logger, made by the module itself.
+    { ...PREDICTOR_APP_OPTIONS, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoNestLogger));
   configurePredictor(app);
+  // Not in configurePredictor: the UI's static-file plugin cannot load under
+  // jest on Node 20 (see serveOpenApi); the specs check the document instead.
+  servePredictorOpenApi(app);
   return listenPredictor(app);
 }

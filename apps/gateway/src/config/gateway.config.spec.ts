@@ -161,6 +161,8 @@ describe('validateGatewayEnv', () => {
     ['BREAKER_OPEN_MS', '2.5'],
     ['MAX_IN_FLIGHT', '0'],
     ['PREDICTOR_RESOLVE_INTERVAL_MS', '-1'],
+    ['LOG_PRETTY', 'yes'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
   ])('stops on %s=%s, naming the variable', (name, value) => {
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateGatewayEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);

@@ -1,5 +1,6 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
+import type { ObservabilityEnv } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -30,7 +31,7 @@ const RPC_TLS_VARIABLES = ['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'] as const
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */
-export class GatewayEnv {
+export class GatewayEnv implements ObservabilityEnv {
   @IsString()
   @MinLength(1)
   GATEWAY_HOST: string = '0.0.0.0';
@@ -156,6 +157,20 @@ export class GatewayEnv {
   @Min(4096)
   @Max(Number.MAX_SAFE_INTEGER)
   INPUT_LOG_RETENTION_BYTES: number = 1024 * MIB;
+  /** `true` / `false` force pretty or JSON logs; unset: pretty only on a terminal, outside production. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  LOG_PRETTY?: 'true' | 'false';
+
+  /** `production` keeps logs JSON even on a terminal. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  /** OTLP/HTTP base URL of a trace collector (e.g. http://collector:4318); unset: traces are not exported. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /** How long SIGTERM keeps serving with readiness at 503 before closing. */
   @IsInt()

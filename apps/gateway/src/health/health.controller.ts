@@ -1,9 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiGatewayHealth, ApiGatewayReadiness } from '../observability/openapi/gateway.docs';
 import { Public } from '../security/public.decorator';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
@@ -29,6 +31,7 @@ export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
 /** Probes: open (no API key) and never rate limited, so orchestrators always get an answer. */
 @Public()
 @SkipThrottle()
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -39,6 +42,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiGatewayHealth()
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealthBody> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),
@@ -52,12 +56,14 @@ export class HealthController {
 
   /** The process answers. Never depends on the predictor. */
   @Get('live')
+  @ApiLiveness()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: inputs can be recorded and the process is not draining. */
   @Get('ready')
+  @ApiGatewayReadiness()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.inputLog.check(),

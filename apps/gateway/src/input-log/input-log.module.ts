@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
+import { GatewayMetrics } from '../observability/gateway.metrics';
 import { INPUT_LOG_OPTIONS } from './input-log.constants';
 import { inputLogOptionsFromEnv } from './input-log.options';
 import { InputLogService } from './input-log.service';
@@ -11,8 +12,14 @@ import { LogsController } from './logs.controller';
   providers: [
     {
       provide: INPUT_LOG_OPTIONS,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<GatewayEnv, true>) => inputLogOptionsFromEnv(config),
+      inject: [ConfigService, GatewayMetrics],
+      useFactory: (config: ConfigService<GatewayEnv, true>, metrics: GatewayMetrics) => ({
+        ...inputLogOptionsFromEnv(config),
+        onBatchDurable: (records: number, fsyncSeconds: number) => {
+          metrics.inputLogFsync(fsyncSeconds);
+          metrics.inputLogRecord(records);
+        },
+      }),
     },
     InputLogService,
   ],

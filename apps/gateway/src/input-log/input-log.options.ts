@@ -19,6 +19,8 @@ export interface InputLogOptions {
   retryMs?: number;
   /** How long an outcome may wait to share a batch before it is written on its own. */
   lingerMs?: number;
+  /** Told of every durable batch: record count and fdatasync seconds (metrics). */
+  onBatchDurable?: (records: number, fsyncSeconds: number) => void;
 }
 
 /** The options from the validated environment. */

@@ -278,6 +278,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       {
         ...common,
         ...(this.options.lingerMs !== undefined ? { lingerMs: this.options.lingerMs } : {}),
+        ...(this.options.onBatchDurable ? { onBatchDurable: this.options.onBatchDurable } : {}),
         onSegmentsRemoved: (seqs) => {
           this.index.removeSegments(seqs);
           for (const seq of seqs) this.reader.forget(seq);

@@ -36,6 +36,8 @@ export interface SegmentWriterOptions {
   onSegmentsRemoved(seqs: number[]): void;
   /** Called once when a write fails and the writer starts refusing records. */
   onFailure(error: InputLogUnavailableError): void;
+  /** Called after each batch is durable: how many records it held, and its fdatasync in seconds (metrics). */
+  onBatchDurable?(records: number, fsyncSeconds: number): void;
   /** How long a non-urgent record may wait for a batch to join before it is written on its own. */
   lingerMs?: number;
 }
@@ -279,6 +281,7 @@ export class SegmentWriter {
     }
     this.batches++;
     this.recordsWritten += batch.length;
+    this.options.onBatchDurable?.(batch.length, (this.lastFsyncMs ?? 0) / 1000);
     let offset = base;
     for (const pending of batch) {
       const location = { seq: active.info.seq, offset, length: pending.bytes.length };

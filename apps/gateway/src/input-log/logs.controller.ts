@@ -1,11 +1,14 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@ml-system/server-core';
+import { ApiGetLog, ApiListLogs } from '../observability/openapi/gateway.docs';
 import { isInputLogUnavailable } from './input-log.errors';
 import { InputLogService } from './input-log.service';
 import type { InputLogEntry, InputLogPage } from './input-log.types';
 import { ListLogsQueryDto } from './logs-query.dto';
 
 /** The only way to the input log's records: nothing of them goes to stdout. */
+@ApiTags('input log')
 @Controller('logs')
 export class LogsController {
   constructor(private readonly inputLog: InputLogService) {}
@@ -15,6 +18,7 @@ export class LogsController {
    * @throws ProblemException 400 for a bad `limit` or `before` (by validation), 503 when the log is unavailable.
    */
   @Get()
+  @ApiListLogs()
   async list(@Query() query: ListLogsQueryDto): Promise<InputLogPage> {
     try {
       return await this.inputLog.list({ limit: query.limit, before: query.before });
@@ -28,6 +32,7 @@ export class LogsController {
    * @throws ProblemException 404 when no input has this id within retention, 503 when the log is unavailable.
    */
   @Get(':id')
+  @ApiGetLog()
   async get(@Param('id') id: string): Promise<InputLogEntry> {
     let entry: InputLogEntry | null;
     try {

@@ -20,8 +20,20 @@ import {
 } from './predictor.errors';
 import type { RetryBudget } from './retry-budget';
 
+/**
+ * What telemetry sees of a call: each attempt (its span becomes the parent of
+ * the predictor's, so it may rewrite the message's traceparent), each retry,
+ * and each call refused before any attempt. The policy does not know metrics.
+ */
+export interface CallObserver {
+  attempt(pattern: string, endpoint: string, message: object): { message: object; end(error?: unknown): void };
+  retried(): void;
+  rejected(reason: 'CIRCUIT_OPEN' | 'OVERLOADED'): void;
+}
+
 export interface CallPolicyOptions {
   pool: EndpointPool;
+  observer?: CallObserver;
   budget: RetryBudget;
   /** PREDICTOR_TIMEOUT_MS: the most one attempt may wait. */
   attemptTimeoutMs: number;
@@ -68,6 +80,7 @@ class RetryableFailure extends Error {
 export class CallPolicy {
   private readonly logger = new Logger(CallPolicy.name);
   private readonly pool: EndpointPool;
+  private readonly observer: CallObserver | undefined;
   private readonly budget: RetryBudget;
   private readonly attemptTimeoutMs: number;
   private readonly retries: number;
@@ -78,6 +91,7 @@ export class CallPolicy {
 
   constructor(options: CallPolicyOptions) {
     this.pool = options.pool;
+    this.observer = options.observer;
     this.budget = options.budget;
     this.attemptTimeoutMs = options.attemptTimeoutMs;
     this.retries = options.retries;
@@ -109,7 +123,11 @@ export class CallPolicy {
     try {
       return await this.bulkhead.execute(() => this.withRetries<T>(pattern, message, deadline));
     } catch (error) {
-      if (isBulkheadRejectedError(error)) throw new PredictorOverloadedError(this.maxInFlight);
+      if (isBulkheadRejectedError(error)) {
+        this.observer?.rejected('OVERLOADED');
+        throw new PredictorOverloadedError(this.maxInFlight);
+      }
+      if (CircuitOpenError.is(error)) this.observer?.rejected('CIRCUIT_OPEN');
       throw error;
     }
   }
@@ -134,9 +152,17 @@ export class CallPolicy {
         const left = deadline - this.now();
         if (left <= 0) throw new PredictorTimeoutError(this.now() - started);
         tried.add(endpoint);
+        const observed = this.observer?.attempt(pattern, endpoint.address, message);
         try {
-          return await endpoint.send<T>(pattern, message, Math.min(this.attemptTimeoutMs, left));
+          const reply = await endpoint.send<T>(
+            pattern,
+            observed?.message ?? message,
+            Math.min(this.attemptTimeoutMs, left),
+          );
+          observed?.end();
+          return reply;
         } catch (error) {
+          observed?.end(error);
           // The endpoint only throws marked Errors; anything else is a bug, seen as "no answer".
           previous =
             error instanceof Error ? error : new PredictorUnavailableError('unexpected failure');
@@ -145,6 +171,7 @@ export class CallPolicy {
             this.logger.debug(
               `retrying ${pattern} after ${endpoint.address}: ${describe(previous)}`,
             );
+            this.observer?.retried();
             throw new RetryableFailure(previous);
           }
           throw previous;

@@ -1,4 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { Tracing } from '@ml-system/server-core';
+import { GatewayMetrics } from '../observability/gateway.metrics';
+import { RpcClientTelemetry } from '../observability/rpc-client.telemetry';
 import { ConfigService } from '@nestjs/config';
 import { FaultProxy } from '@ml-system/fault-proxy';
 import { freePort, waitFor } from '@ml-system/test-support';
@@ -37,7 +41,11 @@ describe('PredictorClient over TCP (stub predictors)', () => {
     const config = new ConfigService<GatewayEnv, true>(
       validateGatewayEnv({ PREDICTOR_TIMEOUT_MS: '300', PREDICTOR_RETRY_BACKOFF_MS: '5', ...env }),
     );
-    const client = new PredictorClient(config, resolve);
+    const telemetry = new RpcClientTelemetry(
+      await Tracing.create({ service: 'spec', version: '0' }),
+      new GatewayMetrics(new Registry()),
+    );
+    const client = new PredictorClient(config, telemetry, resolve);
     await client.onModuleInit();
     clients.push(client);
     return client;
@@ -81,7 +89,15 @@ describe('PredictorClient over TCP (stub predictors)', () => {
     expect(result.prediction).toMatchObject({ class: 'cat', input_length: 5 });
     expect(predictor.received[0]).toMatchObject({
       pattern: 'predictor.predict.v1',
-      data: { payload: { input: 'a cat' }, meta: { request_id: 'r-42', traceparent, deadline } },
+      data: {
+        payload: { input: 'a cat' },
+        // Same trace, new parent: the attempt's own client span.
+        meta: {
+          request_id: 'r-42',
+          traceparent: expect.stringMatching(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[\da-f]{16}-01$/),
+          deadline,
+        },
+      },
     });
   });
 

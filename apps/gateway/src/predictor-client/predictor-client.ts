@@ -4,10 +4,17 @@ import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
-import type { PredictionResult, PredictorHealthReply, RpcEnvelope } from '@ml-system/contracts';
+import type {
+  PredictionResult,
+  PredictorHealthReply,
+  PredictorPattern,
+  RpcEnvelope,
+} from '@ml-system/contracts';
 import { parseEndpoints } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
+import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
 import { CallPolicy } from './call-policy';
+import type { CallObserver } from './call-policy';
 import { EndpointPool } from './endpoint-pool';
 import type { EndpointSnapshot } from './endpoint';
 import { PREDICTOR_RESOLVER } from './predictor-client.constants';
@@ -71,6 +78,7 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     config: ConfigService<GatewayEnv, true>,
+    private readonly telemetry: RpcClientTelemetry,
     @Optional() @Inject(PREDICTOR_RESOLVER) resolve?: ResolveHost,
   ) {
     this.maxInFlight = config.get('MAX_IN_FLIGHT', { infer: true });
@@ -88,6 +96,7 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
     });
     this.policy = new CallPolicy({
       pool: this.pool,
+      observer: telemetryObserver(telemetry),
       budget: this.budget,
       attemptTimeoutMs: config.get('PREDICTOR_TIMEOUT_MS', { infer: true }),
       retries: config.get('PREDICTOR_RETRIES', { infer: true }),
@@ -98,6 +107,7 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    this.telemetry.watchEndpoints(() => this.pool.snapshot());
     await Promise.race([
       this.pool.start(),
       sleep(FIRST_RESOLUTION_WAIT_MS, undefined, { ref: false }),
@@ -169,5 +179,26 @@ function envelope<T extends object>(payload: T, context: CallContext): RpcEnvelo
       deadline: context.deadline,
       ...(context.traceparent ? { traceparent: context.traceparent } : {}),
     },
+  };
+}
+
+/** Spans, latency and counters for each attempt, retry and refusal of the call policy. */
+function telemetryObserver(telemetry: RpcClientTelemetry): CallObserver {
+  return {
+    attempt: (pattern, endpoint, message) => {
+      const envelopeIn = message as RpcEnvelope<object>;
+      const attempt = telemetry.start(
+        pattern as PredictorPattern,
+        endpoint,
+        envelopeIn.meta.traceparent,
+      );
+      return {
+        // The attempt's span is the parent of the predictor's: its traceparent goes in the meta.
+        message: { ...envelopeIn, meta: { ...envelopeIn.meta, traceparent: attempt.traceparent } },
+        end: (error?: unknown) => attempt.end(error === undefined ? 'ok' : rpcOutcomeOf(error)),
+      };
+    },
+    retried: () => telemetry.retried(),
+    rejected: (reason) => telemetry.rejected(reason),
   };
 }

@@ -1,11 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
+import { ApiServiceBanner, requestTraceparent } from '@ml-system/server-core';
+import { ApiProcess } from '../observability/openapi/gateway.docs';
 import { ProcessRequestDto } from './process-request.dto';
 import { Public } from '../security/public.decorator';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
 
+@ApiTags('process')
 @Controller()
 export class ProcessController {
   constructor(private readonly processing: ProcessService) {}
@@ -13,6 +17,7 @@ export class ProcessController {
   /** The banner: open, so that a client can check it reaches the gateway before it has a key. */
   @Public()
   @Get()
+  @ApiServiceBanner()
   root(): { service: string; status: string; version: string } {
     return { service: 'gateway', status: 'running', version: SYSTEM_VERSION };
   }
@@ -20,7 +25,12 @@ export class ProcessController {
   /** The seed's endpoint, and its versioned twin. */
   @Post(['process', 'v1/process'])
   @HttpCode(200)
+  @ApiProcess()
   process(@Body() body: ProcessRequestDto, @Req() request: FastifyRequest): Promise<ProcessResponse> {
-    return this.processing.process(body, { requestId: String(request.id), receivedAt: Date.now() });
+    return this.processing.process(body, {
+      requestId: String(request.id),
+      receivedAt: Date.now(),
+      traceparent: requestTraceparent(request),
+    });
   }
 }

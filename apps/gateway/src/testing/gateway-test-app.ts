@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpAdapter } from '@ml-system/server-core';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER, createHttpAdapter, silentLogger } from '@ml-system/server-core';
 import { AppModule } from '../app.module';
 import { configureGateway, gatewayAdapterOptions } from '../bootstrap';
 import { validateGatewayEnv } from '../config/gateway.config';
@@ -14,6 +15,8 @@ export interface GatewayTestOptions {
    * gets a fresh input log directory, removed when it closes.
    */
   env?: Record<string, string>;
+  /** Where the app's pino lines go; silent unless a spec wants to read them. */
+  logger?: Logger;
 }
 
 /**
@@ -54,6 +57,8 @@ export async function gatewayTestApp(
     })
       .overrideProvider(PredictorClient)
       .useValue(predictor)
+      .overrideProvider(ROOT_LOGGER)
+      .useValue(options.logger ?? silentLogger())
       .compile(),
   );
   // The adapter's settings (body limit, slow-client timeouts) from the same validated env.

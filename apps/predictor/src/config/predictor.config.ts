@@ -1,5 +1,6 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { AllOrNone, envValidator } from '@ml-system/server-core';
+import type { ObservabilityEnv } from '@ml-system/server-core';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -9,7 +10,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */
-export class PredictorEnv {
+export class PredictorEnv implements ObservabilityEnv {
   @IsString()
   @MinLength(1)
   PREDICTOR_TCP_HOST: string = '127.0.0.1';
@@ -36,6 +37,21 @@ export class PredictorEnv {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** `true` / `false` force pretty or JSON logs; unset: pretty only on a terminal, outside production. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  LOG_PRETTY?: 'true' | 'false';
+
+  /** `production` keeps logs JSON even on a terminal. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  /** OTLP/HTTP base URL of a trace collector (e.g. http://collector:4318); unset: traces are not exported. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   /**
    * A peer that starts a frame and stops sending for this long is cut off, so

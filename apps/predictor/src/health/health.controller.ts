@@ -1,8 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
+import { ApiPredictorHealth, ApiPredictorReadiness } from '../observability/openapi/predictor.docs';
 import { ModelHealthIndicator } from './model.health';
 
 export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
@@ -10,6 +12,7 @@ export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
   status: 'healthy' | 'unhealthy';
 }
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -20,6 +23,7 @@ export class HealthController {
 
   /** Full status: 200 healthy, 503 unhealthy (the model does not answer). */
   @Get()
+  @ApiPredictorHealth()
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<PredictorHealthBody> {
     const result = await runHealthCheck(this.health, [() => this.modelIndicator.check()]);
     const healthy = result.status === 'ok';
@@ -29,12 +33,14 @@ export class HealthController {
 
   /** The process answers: never depends on anything else. */
   @Get('live')
+  @ApiLiveness()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Can take traffic: a model answers and the process is not draining. */
   @Get('ready')
+  @ApiPredictorReadiness()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const result = await runHealthCheck(this.health, [
       () => this.modelIndicator.check(),

@@ -1,5 +1,6 @@
-import { Controller, UseFilters, UsePipes } from '@nestjs/common';
+import { Controller, UseFilters, UseInterceptors, UsePipes } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import {
   EmptyMessageDto,
   PREDICTOR_PATTERNS,
@@ -15,6 +16,7 @@ import type {
   RpcMeta,
 } from '@ml-system/contracts';
 import { LifecycleService, strictValidationPipe } from '@ml-system/server-core';
+import { RpcTelemetryInterceptor } from '../observability/rpc-telemetry.interceptor';
 import { PredictService } from './predict.service';
 import { RpcErrorFilter } from './rpc-error.filter';
 
@@ -23,8 +25,11 @@ const rpcValidation = strictValidationPipe(
 );
 
 /** The TCP face of the predictor: one handler per versioned message pattern. */
+// TCP patterns are documented in libs/contracts; OpenAPI covers the HTTP face only.
+@ApiExcludeController()
 @Controller()
 @UseFilters(new RpcErrorFilter())
+@UseInterceptors(RpcTelemetryInterceptor)
 @UsePipes(rpcValidation)
 export class PredictRpcController {
   private readonly startedAt = Date.now();

@@ -1,6 +1,7 @@
 import { ClientTCP } from '@nestjs/microservices';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom, timeout } from 'rxjs';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type { PredictionResult, PredictorHealthReply } from '@ml-system/contracts';
@@ -122,6 +123,33 @@ describe('predictor TCP transport (real sockets)', () => {
     await closed(socket);
     const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, { payload: {}, meta: meta() });
     expect(reply.status).toBe('up');
+  });
+
+  it('keeps a busy connection whose reads never end on a frame boundary', async () => {
+    // Regression: the stall clock started at the first partial frame and was
+    // not restarted by the frames completing after it, so a healthy stream cut
+    // into reads that never end on a frame boundary was closed after the timeout.
+    const socket = await rawSocket(predictor.tcpPort);
+    let replies = '';
+    socket.on('data', (chunk: Buffer) => (replies += chunk.toString('utf8')));
+    const frames = Array.from({ length: 20 }, (_, i) => {
+      const message = { pattern: PREDICTOR_PATTERNS.health, data: { payload: {}, meta: meta() }, id: `f${i}` };
+      const body = JSON.stringify(message);
+      return `${body.length}#${body}`;
+    });
+    const stream = frames.join('');
+    const boundaries = new Set(frames.map((_, i) => frames.slice(0, i + 1).join('').length));
+    // About 40 pieces 30 ms apart (four times the 300 ms timeout), none ending where a frame ends.
+    for (let start = 0; start < stream.length; ) {
+      let end = Math.min(start + Math.ceil(stream.length / 40), stream.length);
+      while (end < stream.length && boundaries.has(end)) end += 1;
+      socket.write(stream.slice(start, end));
+      start = end;
+      await sleep(30);
+    }
+    await waitFor('20 replies', () => (replies.match(/"id":"f\d+"/g) ?? []).length === 20);
+    expect(socket.destroyed).toBe(false);
+    socket.destroy();
   });
 
   it('closes a connection whose frame stays incomplete', async () => {

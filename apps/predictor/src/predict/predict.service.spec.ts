@@ -1,8 +1,10 @@
+import { Registry } from 'prom-client';
+import { PredictorMetrics } from '../observability/predictor.metrics';
 import { FakeModel } from '../testing/fake-model';
 import { PredictService } from './predict.service';
 
 describe(PredictService.name, () => {
-  const service = new PredictService(new FakeModel());
+  const service = new PredictService(new FakeModel(), new PredictorMetrics(new Registry()));
 
   it('returns the seed shape with the model reference and a rounded confidence', () => {
     expect(service.predictOne('my cat sleeps')).toEqual({

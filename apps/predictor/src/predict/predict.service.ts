@@ -3,6 +3,7 @@ import { toPredictionResult } from '@ml-system/contracts';
 import type { ModelInfo, ModelRef, PredictionResult } from '@ml-system/contracts';
 import { MODEL } from '../model/model.port';
 import type { ModelPort } from '../model/model.port';
+import { PredictorMetrics } from '../observability/predictor.metrics';
 
 /** Four decimals: enough for a probability, and stable in logs and tests. */
 function round(probability: number): number {
@@ -14,12 +15,20 @@ function round(probability: number): number {
 export class PredictService {
   private readonly ref: ModelRef;
 
-  constructor(@Inject(MODEL) private readonly model: ModelPort) {
+  constructor(
+    @Inject(MODEL) private readonly model: ModelPort,
+    private readonly metrics: PredictorMetrics,
+  ) {
     this.ref = { name: model.name, version: model.version };
   }
 
   predict(inputs: readonly string[]): PredictionResult[] {
+    const started = performance.now();
     const outputs = this.model.predict(inputs);
+    this.metrics.inferenceCompleted(
+      (performance.now() - started) / 1000,
+      outputs.map((output) => output.label),
+    );
     return outputs.map((output, i) =>
       toPredictionResult({
         class: output.label,

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpAdapter } from '@ml-system/server-core';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER, createHttpAdapter, silentLogger } from '@ml-system/server-core';
 import { freePort } from '@ml-system/test-support';
 import { AppModule } from '../app.module';
 import {
@@ -15,11 +16,13 @@ import type { ModelPort } from '../model/model.port';
 
 /**
  * The predictor wired exactly as main.ts wires it (HTTP pipeline, hardened TCP
- * server), listening on free loopback ports, with the model replaced.
+ * server), listening on free loopback ports, with the model replaced. Logs go
+ * nowhere unless a spec passes a logger to read them.
  */
 export async function startTestPredictor(
   model: ModelPort,
   env: Record<string, string> = {},
+  logger: Logger = silentLogger(),
 ): Promise<RunningPredictor> {
   Object.assign(process.env, {
     PREDICTOR_TCP_HOST: '127.0.0.1',
@@ -31,6 +34,8 @@ export async function startTestPredictor(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] })
     .overrideProvider(MODEL)
     .useValue(model)
+    .overrideProvider(ROOT_LOGGER)
+    .useValue(logger)
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createHttpAdapter(PREDICTOR_HTTP_ADAPTER_OPTIONS),

@@ -1,0 +1,31 @@
+import type { INestApplication } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { SYSTEM_VERSION } from '@ml-system/contracts';
+import { buildOpenApiDocument, serveOpenApi } from '@ml-system/server-core';
+
+const TITLE = 'ml-system gateway';
+
+/** The gateway's OpenAPI document, scanned from the app's controllers. */
+export function gatewayOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return buildOpenApiDocument(app, {
+    title: TITLE,
+    description:
+      'Records every input durably and, when asked, classifies it with the predictor. ' +
+      'Errors are application/problem+json (RFC 9457); every response carries x-request-id, ' +
+      'and a W3C traceparent header is honoured. With API_KEYS set, every route but /, /health* and /docs ' +
+      'needs a key (x-api-key or Authorization: Bearer).',
+    version: SYSTEM_VERSION,
+    apiKeys: true,
+    tags: [
+      { name: 'process', description: 'Log an input and classify it' },
+      { name: 'health', description: 'Liveness, readiness and dependency health' },
+      { name: 'input log', description: 'Every acknowledged input, as stored (needs the API key)' },
+      { name: 'observability', description: 'Metrics' },
+    ],
+  });
+}
+
+/** `/docs` (Swagger UI) and `/docs-json`; called by bootstrap before the app listens. */
+export function serveGatewayOpenApi(app: INestApplication): void {
+  serveOpenApi(app, gatewayOpenApiDocument(app), TITLE);
+}

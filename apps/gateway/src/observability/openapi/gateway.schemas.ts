@@ -1,0 +1,105 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { HealthChecksSchema, PredictionResultSchema } from '@ml-system/server-core';
+import { LOGGED_STATUS } from '../../process/process.types';
+import type { ProcessResponse } from '../../process/process.types';
+import type { GatewayHealthBody, GatewayStatus } from '../../health/health.controller';
+
+// Response schemas of the gateway's operations. Each `implements` the type the
+// handler returns, so a renamed field fails to compile here rather than
+// leaving the document behind.
+
+@ApiSchema({ name: 'ProcessResponse', description: "The seed's response, plus the request id" })
+export class ProcessResponseSchema implements ProcessResponse {
+  @ApiProperty({ enum: [LOGGED_STATUS], example: LOGGED_STATUS })
+  status!: typeof LOGGED_STATUS;
+
+  @ApiPropertyOptional({
+    type: PredictionResultSchema,
+    description: 'Present when `forward_to_model` was true: what the model answered',
+  })
+  model_prediction?: PredictionResultSchema;
+
+  @ApiProperty({
+    description:
+      'Id of this request (also the x-request-id header); the input log record has the same id',
+    example: '6f1c2a4e-8d1b-4a57-9d61-0c2f3b4a5e6f',
+  })
+  request_id!: string;
+}
+
+@ApiSchema({
+  name: 'GatewayHealth',
+  description:
+    'healthy: all checks up. degraded (still 200): only the predictor is down, inputs are still logged. unhealthy (503): inputs cannot be accepted',
+})
+export class GatewayHealthSchema extends HealthChecksSchema implements GatewayHealthBody {
+  @ApiProperty({ enum: ['gateway'], example: 'gateway' })
+  service!: 'gateway';
+
+  @ApiProperty({ enum: ['healthy', 'degraded', 'unhealthy'], example: 'healthy' })
+  status!: GatewayStatus;
+}
+
+// The input log's shapes are unions (one of data / data_hash / data_length;
+// three outcome kinds), which a class cannot `implement`: these list every
+// field a variant may carry, each optional where the variant decides.
+
+@ApiSchema({ name: 'InputLogOutcome', description: 'How the request ended' })
+export class InputLogOutcomeSchema {
+  @ApiProperty({ enum: ['logged', 'predicted', 'error'], example: 'predicted' })
+  status!: 'logged' | 'predicted' | 'error';
+
+  @ApiProperty({ example: 12 })
+  latency_ms!: number;
+
+  @ApiProperty({ example: '2026-11-21T08:45:23.144Z' })
+  recorded_at!: string;
+
+  @ApiPropertyOptional({ description: 'status predicted', example: 'dog' })
+  class?: string;
+
+  @ApiPropertyOptional({ description: 'status predicted', example: 0.93 })
+  confidence?: number;
+
+  @ApiPropertyOptional({ description: 'status predicted', example: '1.0.0' })
+  model_version?: string;
+
+  @ApiPropertyOptional({ description: 'status error: the HTTP error code answered', example: 'PREDICTOR_UNAVAILABLE' })
+  code?: string;
+}
+
+@ApiSchema({ name: 'InputLogEntry', description: 'One request: its input as stored, and its outcome' })
+export class InputLogEntrySchema {
+  @ApiProperty({ description: 'The request id', example: '6f1c2a4e-8d1b-4a57-9d61-0c2f3b4a5e6f' })
+  id!: string;
+
+  @ApiProperty({ example: '2026-11-21T08:45:23.142Z' })
+  received_at!: string;
+
+  @ApiProperty()
+  forward_to_model!: boolean;
+
+  @ApiProperty({ enum: ['none', 'hash', 'length'], description: 'INPUT_LOG_REDACTION when it was stored' })
+  redaction!: 'none' | 'hash' | 'length';
+
+  @ApiPropertyOptional({ description: 'redaction none: the text', example: 'wags its tail when I come home' })
+  data?: string;
+
+  @ApiPropertyOptional({ description: 'redaction hash: HMAC-SHA-256 of the text, hex' })
+  data_hash?: string;
+
+  @ApiPropertyOptional({ description: 'redaction length: length of the text' })
+  data_length?: number;
+
+  @ApiProperty({ type: InputLogOutcomeSchema, nullable: true, description: 'null until the outcome is recorded' })
+  outcome!: InputLogOutcomeSchema | null;
+}
+
+@ApiSchema({ name: 'InputLogPage', description: 'A page of the input log, newest first' })
+export class InputLogPageSchema {
+  @ApiProperty({ type: [InputLogEntrySchema] })
+  items!: InputLogEntrySchema[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'The `before` of the next page; null on the last' })
+  next!: string | null;
+}

@@ -1,0 +1,76 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+} from '@nestjs/swagger';
+import {
+  ApiProblemResponses,
+  HealthCheckResultSchema,
+  INTERNAL_PROBLEM,
+  JSON_BODY_PROBLEMS,
+  PredictionResultSchema,
+} from '@ml-system/server-core';
+import {
+  BatchPredictionResultSchema,
+  ModelInfoSchema,
+  PredictBatchRequestSchema,
+  PredictRequestSchema,
+  PredictorHealthSchema,
+} from './predictor.schemas';
+
+// The OpenAPI description of each predictor HTTP operation, one decorator per
+// handler, kept here so that the controllers carry one line each.
+
+/** `POST /predict`. */
+export function ApiPredict(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Classify one text' }),
+    ApiBody({ type: PredictRequestSchema }),
+    ApiOkResponse({ type: PredictionResultSchema }),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+  );
+}
+
+/** `POST /predict/batch`. */
+export function ApiPredictBatch(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Classify several texts in one call, in order' }),
+    ApiBody({ type: PredictBatchRequestSchema }),
+    ApiOkResponse({ type: BatchPredictionResultSchema }),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+  );
+}
+
+/** `GET /model`. */
+export function ApiModelInfo(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'The loaded model: name, version, classes, training metadata' }),
+    ApiOkResponse({ type: ModelInfoSchema }),
+  );
+}
+
+/** `GET /health`. */
+export function ApiPredictorHealth(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Health: the model answers a probe text' }),
+    ApiOkResponse({ type: PredictorHealthSchema }),
+    ApiServiceUnavailableResponse({
+      type: PredictorHealthSchema,
+      description: 'The model does not answer',
+    }),
+  );
+}
+
+/** `GET /health/ready`. */
+export function ApiPredictorReadiness(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Readiness: a model answers and the process is not draining' }),
+    ApiOkResponse({ type: HealthCheckResultSchema }),
+    ApiServiceUnavailableResponse({
+      type: HealthCheckResultSchema,
+      description: 'Not ready (draining, or no model)',
+    }),
+  );
+}

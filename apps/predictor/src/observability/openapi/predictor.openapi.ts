@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { SYSTEM_VERSION } from '@ml-system/contracts';
+import { buildOpenApiDocument, serveOpenApi } from '@ml-system/server-core';
+
+const TITLE = 'ml-system predictor';
+
+/** The predictor's HTTP face (its TCP patterns are in libs/contracts, not in OpenAPI). */
+export function predictorOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return buildOpenApiDocument(app, {
+    title: TITLE,
+    description:
+      "The predictor's direct HTTP interface: the seed's /predict, a batch variant and model metadata. " +
+      'The gateway talks to it over TCP message patterns instead. Errors are application/problem+json (RFC 9457).',
+    version: SYSTEM_VERSION,
+    tags: [
+      { name: 'predict', description: 'Classify texts' },
+      { name: 'health', description: 'Liveness and readiness' },
+      { name: 'observability', description: 'Metrics' },
+    ],
+  });
+}
+
+/** `/docs` (Swagger UI) and `/docs-json` on the predictor's HTTP port. */
+export function servePredictorOpenApi(app: INestApplication): void {
+  serveOpenApi(app, predictorOpenApiDocument(app), TITLE);
+}

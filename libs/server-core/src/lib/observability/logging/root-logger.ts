@@ -1,0 +1,89 @@
+import pino from 'pino';
+import type { DestinationStream, Level, LevelWithSilent, Logger, LoggerOptions } from 'pino';
+import { currentLogContext } from './log-context';
+
+export interface RootLoggerOptions {
+  /** `gateway` or `predictor`: the `service` field of every line. */
+  service: string;
+  level: LevelWithSilent;
+  pretty: boolean;
+  /** Where lines go; stdout (asynchronously) when omitted. Specs pass a capturing stream. */
+  destination?: DestinationStream;
+}
+
+export interface PrettyDecisionInput {
+  /** LOG_PRETTY: `true` / `false` force it; unset means "decide from the terminal". */
+  logPretty?: 'true' | 'false' | undefined;
+  nodeEnv?: string | undefined;
+  stdoutIsTty: boolean;
+}
+
+/**
+ * Pretty lines only for a person at a terminal: JSON whenever stdout is a
+ * pipe or a file (containers, CI, the e2e specs) or the process runs in
+ * production, unless LOG_PRETTY says otherwise.
+ */
+export function shouldPrettyPrint({
+  logPretty,
+  nodeEnv,
+  stdoutIsTty,
+}: PrettyDecisionInput): boolean {
+  if (logPretty === 'true') return true;
+  if (logPretty === 'false') return false;
+  return stdoutIsTty && nodeEnv !== 'production';
+}
+
+/**
+ * Defence in depth: the fields that could carry a client's text are censored
+ * if a future log call ever passes a body. Top-level paths only, so the cost
+ * is paid by the lines that carry objects, not by every line.
+ */
+const REDACTED_PATHS = ['data', 'input', 'inputs', 'body', 'payload'];
+
+function baseOptions(options: RootLoggerOptions): LoggerOptions {
+  return {
+    level: options.level,
+    base: { service: options.service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Level names, not numbers: what log pipelines and people filter on.
+    formatters: { level: (label: string) => ({ level: label }) },
+    mixin: () => currentLogContext() ?? {},
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+}
+
+/**
+ * The one pino logger of a process. JSON lines go to stdout through an
+ * asynchronous SonicBoom (pino flushes it synchronously on `exit`, so the last
+ * lines before `process.exit()` are not lost). Pretty output runs pino-pretty
+ * in a worker thread, off the request path; it is a dev dependency, so when
+ * it is missing the logger falls back to JSON rather than failing to start.
+ */
+export function createRootLogger(options: RootLoggerOptions): Logger {
+  const base = baseOptions(options);
+  if (options.destination) return pino(base, options.destination);
+  if (options.pretty) {
+    try {
+      // A probe that survives bundling (webpack would resolve `require.resolve` at build time).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('pino-pretty');
+      return pino({
+        ...base,
+        transport: {
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+        },
+      });
+    } catch {
+      // Not installed (a production install): JSON it is.
+    }
+  }
+  return pino(base, pino.destination({ dest: 1, sync: false }));
+}
+
+/** A logger that writes nothing: for specs and tools that build the apps without serving. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+export type { Level, LevelWithSilent, Logger };
