@@ -26,6 +26,14 @@ import { formatAddress } from './resolver';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/**
+ * Aggressive: the attempt is abandoned at the timeout even if the transport
+ * never settles. No abort on return: aborting a finished attempt's signal only
+ * builds a DOMException (with its stack) per request, and an answered request
+ * has nothing left to cancel (its subscription has completed).
+ */
+const ATTEMPT_TIMEOUT = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false } as const;
+
 /** What `/health` and the metrics show of one endpoint. */
 export interface EndpointSnapshot {
   /** `ip:port` actually dialled. */
@@ -270,7 +278,7 @@ export class PredictorEndpoint {
    */
   async ping<T>(pattern: string, message: object, timeoutMs: number): Promise<T> {
     try {
-      const settled = await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(({ signal }) =>
+      const settled = await timeout(timeoutMs, ATTEMPT_TIMEOUT).execute(({ signal }) =>
         this.request<T>(pattern, message, signal),
       );
       if ('failure' in settled) throw settled.failure;
@@ -317,7 +325,7 @@ export class PredictorEndpoint {
   ): Promise<Answer<T>> {
     let settled: Settled<T>;
     try {
-      settled = await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(({ signal }) =>
+      settled = await timeout(timeoutMs, ATTEMPT_TIMEOUT).execute(({ signal }) =>
         this.request<T>(pattern, message, signal),
       );
     } catch (error) {

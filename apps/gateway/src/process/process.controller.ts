@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ApiServiceBanner, requestTraceparent } from '@ml-system/server-core';
 import { ApiProcess } from '../observability/openapi/gateway.docs';
-import { ProcessRequestDto } from './process-request.dto';
 import { Public } from '../security/public.decorator';
+import { ProcessBody, ProcessBodyPipe } from './process-body.pipe';
+import type { ProcessRequestDto } from './process-request.dto';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
 
@@ -26,7 +27,10 @@ export class ProcessController {
   @Post(['process', 'v1/process'])
   @HttpCode(200)
   @ApiProcess()
-  process(@Body() body: ProcessRequestDto, @Req() request: FastifyRequest): Promise<ProcessResponse> {
+  process(
+    @ProcessBody(ProcessBodyPipe) body: ProcessRequestDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ProcessResponse> {
     return this.processing.process(body, {
       requestId: String(request.id),
       receivedAt: Date.now(),

@@ -15,14 +15,11 @@ import type {
   PredictorHealthReply,
   RpcMeta,
 } from '@ml-system/contracts';
-import { LifecycleService, strictValidationPipe } from '@ml-system/server-core';
+import { LifecycleService } from '@ml-system/server-core';
 import { RpcTelemetryInterceptor } from '../observability/rpc-telemetry.interceptor';
 import { PredictService } from './predict.service';
 import { RpcErrorFilter } from './rpc-error.filter';
-
-const rpcValidation = strictValidationPipe(
-  (lines) => new RpcException(predictorError('INVALID_INPUT', lines.join('; '))),
-);
+import { RpcMessagePipe } from './rpc-message.pipe';
 
 /** The TCP face of the predictor: one handler per versioned message pattern. */
 // TCP patterns are documented in libs/contracts; OpenAPI covers the HTTP face only.
@@ -30,7 +27,7 @@ const rpcValidation = strictValidationPipe(
 @Controller()
 @UseFilters(new RpcErrorFilter())
 @UseInterceptors(RpcTelemetryInterceptor)
-@UsePipes(rpcValidation)
+@UsePipes(RpcMessagePipe)
 export class PredictRpcController {
   private readonly startedAt = Date.now();
 
