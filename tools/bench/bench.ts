@@ -16,6 +16,8 @@ interface Options {
   warmup: number;
   repeat: number;
   connections: number[];
+  /** Predictor processes behind our gateway. */
+  predictors: number;
   out: string;
 }
 
@@ -29,6 +31,7 @@ function parseOptions(argv: readonly string[]): Options {
     warmup: Number(value('warmup', '1')),
     repeat: Number(value('repeat', '1')),
     connections: value('connections', '1,64').split(',').map(Number),
+    predictors: Number(value('predictors', '1')),
     out: value('out', join('tmp', 'bench')),
   };
 }
@@ -42,28 +45,36 @@ interface System {
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
 
-async function startOurs(): Promise<System> {
-  const tcp = await freePort();
-  const predictorHttp = await freePort();
+async function startOurs(predictorCount: number): Promise<System> {
+  const predictors: NodeProcess[] = [];
+  const tcpPorts: number[] = [];
+  for (let i = 0; i < predictorCount; i++) {
+    const tcp = await freePort();
+    const predictorHttp = await freePort();
+    const predictor = NodeProcess.start(`predictor-${i + 1}`, 'dist/apps/predictor/main.js', {
+      PREDICTOR_TCP_PORT: String(tcp),
+      PREDICTOR_HTTP_PORT: String(predictorHttp),
+      LOG_LEVEL: 'info',
+    });
+    await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
+    predictors.push(predictor);
+    tcpPorts.push(tcp);
+  }
   const gatewayPort = await freePort();
-  const predictor = NodeProcess.start('predictor', 'dist/apps/predictor/main.js', {
-    PREDICTOR_TCP_PORT: String(tcp),
-    PREDICTOR_HTTP_PORT: String(predictorHttp),
-    LOG_LEVEL: 'warn',
-  });
-  await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
   const gateway = NodeProcess.start('gateway', 'dist/apps/gateway/main.js', {
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(gatewayPort),
-    PREDICTOR_ENDPOINTS: `127.0.0.1:${tcp}`,
-    LOG_LEVEL: 'warn',
+    PREDICTOR_ENDPOINTS: tcpPorts.map((port) => `127.0.0.1:${port}`).join(','),
+    // Everything on, as in production: info logs, the durable input log, metrics, tracing
+    // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
+    LOG_LEVEL: 'info',
     INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
     // One client address at full speed: keep the limiter running (its cost is
     // part of the number) but far above the default 6,000 per minute.
     RATE_LIMIT_MAX: '100000000',
   });
   await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
-  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, predictor] };
+  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, ...predictors] };
 }
 
 async function startBaseline(): Promise<System> {
@@ -140,7 +151,7 @@ async function main(): Promise<void> {
     { name: `forward c=${connections}`, forward: true, connections },
     { name: `local   c=${connections}`, forward: false, connections },
   ]);
-  const systems = [await startOurs(), await startBaseline()];
+  const systems = [await startOurs(options.predictors), await startBaseline()];
   const measurements: Measurement[] = [];
   try {
     for (const scenario of scenarios) {
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
   });
 
   console.log(
-    `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, same machine, same run\n`,
+    `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, ${options.predictors} predictor(s) behind our gateway, same machine, same run\n`,
   );
   console.log(
     `${'scenario'.padEnd(14)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}` +
