@@ -1,20 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
-import type { PredictionResult } from '@ml-system/contracts';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { leaksIn, problemViolations } from '../testing/problem-assertions';
 import { strictMock } from '../testing/strict-mock';
-
-const CAT: PredictionResult = {
-  prediction: {
-    class: 'cat',
-    confidence: 0.93,
-    input_length: 3,
-    model: { name: 'm', version: '1' },
-  },
-  message: 'Predicted class: cat with 93.0% confidence',
-};
+import { CAT } from '../testing/fixtures';
 
 /** Bounded so that the suite stays a few seconds on a shared 2-core machine; a failure prints its seed. */
 const RUNS = { numRuns: 300 };

@@ -4,16 +4,7 @@ import { PredictorClient } from '../predictor-client/predictor-client';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { leaksIn, problemViolations } from '../testing/problem-assertions';
 import { strictMock } from '../testing/strict-mock';
-
-const CAT: PredictionResult = {
-  prediction: {
-    class: 'cat',
-    confidence: 0.93,
-    input_length: 3,
-    model: { name: 'm', version: '1' },
-  },
-  message: 'Predicted class: cat with 93.0% confidence',
-};
+import { CAT } from '../testing/fixtures';
 
 const JSON_TYPE = 'application/json';
 const deep = (levels: number, open = '[', close = ']'): string =>

@@ -5,36 +5,17 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PredictionResult } from '@ml-system/contracts';
 import { ProblemException } from '@ml-system/server-core';
-import { PredictorClient } from '../predictor-client/predictor-client';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { problemViolations } from '../testing/problem-assertions';
-import { strictMock } from '../testing/strict-mock';
 import { ApiKeyGuard, presentedKey } from './api-key.guard';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { Public } from './public.decorator';
+import { answeringPredictor } from '../testing/fixtures';
 
 const KEY_A = 'alpha-key-0123456789';
 const KEY_B = 'bravo-key-0123456789';
 const FILE_KEY = 'file-key-abcdefghijkl';
-
-const CAT: PredictionResult = {
-  prediction: {
-    class: 'cat',
-    confidence: 0.93,
-    input_length: 3,
-    model: { name: 'm', version: '1' },
-  },
-  message: 'Predicted class: cat with 93.0% confidence',
-};
-
-const predictor = () =>
-  strictMock(PredictorClient, {
-    predict: async () => CAT,
-    // No endpoint answers: /health is 'degraded', still 200.
-    checkEndpoints: async () => [],
-  });
 
 describe('API keys (HTTP pipeline)', () => {
   let app: NestFastifyApplication;
@@ -44,7 +25,7 @@ describe('API keys (HTTP pipeline)', () => {
     dir = mkdtempSync(join(tmpdir(), 'keys-'));
     const keysFile = join(dir, 'keys.txt');
     writeFileSync(keysFile, `# issued 2024\n${FILE_KEY}\n`);
-    app = await gatewayTestApp(predictor(), {
+    app = await gatewayTestApp(answeringPredictor(), {
       env: {
         API_KEYS: `${KEY_A},${KEY_B}`,
         API_KEYS_FILE: keysFile,
@@ -158,7 +139,7 @@ describe('API keys (HTTP pipeline)', () => {
 describe('API keys off', () => {
   it('lets everything through and warns loudly at start', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const app = await gatewayTestApp(predictor(), { env: {} });
+    const app = await gatewayTestApp(answeringPredictor(), { env: {} });
     try {
       const response = await app.inject({
         method: 'POST',
@@ -176,7 +157,7 @@ describe('API keys off', () => {
 
   it('refuses to start when API_KEYS_FILE cannot be read', async () => {
     await expect(
-      gatewayTestApp(predictor(), { env: { API_KEYS_FILE: '/nonexistent/keys' } }),
+      gatewayTestApp(answeringPredictor(), { env: { API_KEYS_FILE: '/nonexistent/keys' } }),
     ).rejects.toThrow('API_KEYS_FILE=/nonexistent/keys: cannot read the file (ENOENT)');
   });
 });

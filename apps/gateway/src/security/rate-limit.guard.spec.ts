@@ -1,30 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { PredictionResult } from '@ml-system/contracts';
-import { PredictorClient } from '../predictor-client/predictor-client';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { problemViolations } from '../testing/problem-assertions';
-import { strictMock } from '../testing/strict-mock';
+import { answeringPredictor } from '../testing/fixtures';
 
 const KEY_A = 'alpha-key-0123456789';
 const KEY_B = 'bravo-key-0123456789';
 const MAX = 3;
-
-const CAT: PredictionResult = {
-  prediction: {
-    class: 'cat',
-    confidence: 0.93,
-    input_length: 3,
-    model: { name: 'm', version: '1' },
-  },
-  message: 'Predicted class: cat with 93.0% confidence',
-};
-
-const predictor = () =>
-  strictMock(PredictorClient, {
-    predict: async () => CAT,
-    // No endpoint answers: /health is 'degraded', still 200.
-    checkEndpoints: async () => [],
-  });
 
 const post = (
   app: NestFastifyApplication,
@@ -49,7 +30,7 @@ describe('rate limits per API key (HTTP pipeline)', () => {
   let app: NestFastifyApplication;
 
   beforeEach(async () => {
-    app = await gatewayTestApp(predictor(), {
+    app = await gatewayTestApp(answeringPredictor(), {
       env: {
         API_KEYS: `${KEY_A},${KEY_B}`,
         RATE_LIMIT_MAX: String(MAX),
@@ -109,7 +90,7 @@ describe('rate limits per API key (HTTP pipeline)', () => {
 
 describe('rate limits without API keys', () => {
   it('counts per client address', async () => {
-    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
+    const app = await gatewayTestApp(answeringPredictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
     try {
       expect(await statuses(MAX + 1, () => post(app, {}, '10.0.0.1'))).toEqual([
         200, 200, 200, 429,
@@ -123,7 +104,7 @@ describe('rate limits without API keys', () => {
   });
 
   it('treats the addresses of one IPv6 /64 as one client', async () => {
-    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
+    const app = await gatewayTestApp(answeringPredictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
     try {
       await statuses(MAX, () => post(app, {}, '2001:db8:1:2::1'));
       expect((await post(app, {}, '2001:db8:1:2::ffff')).statusCode).toBe(429);
@@ -134,7 +115,7 @@ describe('rate limits without API keys', () => {
   });
 
   it('is off with RATE_LIMIT_MAX=0', async () => {
-    const app = await gatewayTestApp(predictor(), { env: { RATE_LIMIT_MAX: '0' } });
+    const app = await gatewayTestApp(answeringPredictor(), { env: { RATE_LIMIT_MAX: '0' } });
     try {
       const codes = await statuses(50, () => post(app));
       expect(codes.every((code) => code === 200)).toBe(true);
@@ -144,7 +125,7 @@ describe('rate limits without API keys', () => {
   });
 
   it('starts a new window once RATE_LIMIT_WINDOW_MS passed', async () => {
-    const app = await gatewayTestApp(predictor(), {
+    const app = await gatewayTestApp(answeringPredictor(), {
       env: {
         RATE_LIMIT_MAX: '1',
         RATE_LIMIT_WINDOW_MS: '1000',
