@@ -1,25 +1,3 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('node:path');
+const { nodeAppConfig } = require('../../tools/webpack/node-app.config');
 
-module.exports = {
-  output: {
-    path: join(__dirname, '../../dist/apps/gateway'),
-    clean: true,
-    ...(process.env.NODE_ENV !== 'production' && {
-      devtoolModuleFilenameTemplate: '[absolute-resource-path]',
-    }),
-  },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      // tsc, not esbuild/swc-strip: Nest's DI and validation need decorator metadata.
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: false,
-      sourceMap: true,
-    }),
-  ],
-};
+module.exports = nodeAppConfig(__dirname);
