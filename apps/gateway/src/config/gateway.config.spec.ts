@@ -1,5 +1,5 @@
 import { ConfigValidationError } from '@ml-system/server-core';
-import { parseEndpoints, validateGatewayEnv } from './gateway.config';
+import { parseEndpoints, parseEndpointsFile, validateGatewayEnv } from './gateway.config';
 
 describe('validateGatewayEnv', () => {
   it('fills the documented defaults', () => {
@@ -176,5 +176,22 @@ describe('parseEndpoints', () => {
       { host: '10.0.0.2', port: 9000 },
       { host: '::1', port: 8877 },
     ]);
+  });
+});
+
+describe(parseEndpointsFile.name, () => {
+  it('reads comma- and line-separated entries, with comments', () => {
+    expect(parseEndpointsFile('# predictors\n10.0.0.1:8877, 10.0.0.2:8877\npredictor-3:9000  # spare\n\n')).toEqual([
+      { host: '10.0.0.1', port: 8877 },
+      { host: '10.0.0.2', port: 8877 },
+      { host: 'predictor-3', port: 9000 },
+    ]);
+  });
+
+  it.each([
+    ['an entry without a port', '10.0.0.1', /"10\.0\.0\.1" is not host:port/],
+    ['no entry at all', '# nothing yet\n', /lists no endpoint/],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => parseEndpointsFile(text)).toThrow(message);
   });
 });

@@ -44,6 +44,17 @@ export class GatewayEnv implements ObservabilityEnv {
   @Matches(ENDPOINT_LIST, { message: 'must be a comma list of host:port' })
   PREDICTOR_ENDPOINTS: string = '127.0.0.1:8877';
 
+  /**
+   * A file of `host:port` entries (comma- or line-separated, `#` comments),
+   * read at start and again every PREDICTOR_RESOLVE_INTERVAL_MS: endpoints
+   * added or removed in it join or leave the pool without a restart (file-based
+   * discovery, e.g. a mounted ConfigMap). Takes precedence over PREDICTOR_ENDPOINTS.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  PREDICTOR_ENDPOINTS_FILE?: string;
+
   /** Budget of one attempt against one predictor endpoint. */
   @IsInt()
   @Min(10)
@@ -270,6 +281,24 @@ export function splitList(list: string | undefined): string[] {
 export interface Endpoint {
   host: string;
   port: number;
+}
+
+/**
+ * The endpoints listed in a PREDICTOR_ENDPOINTS_FILE's text.
+ * @throws Error naming the first entry that is not `host:port`, or when there is none.
+ */
+export function parseEndpointsFile(text: string): Endpoint[] {
+  const entries = text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, ''))
+    .join(',')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const bad = entries.find((entry) => !ENDPOINT_LIST.test(entry));
+  if (bad !== undefined) throw new Error(`"${bad.slice(0, 80)}" is not host:port`);
+  if (entries.length === 0) throw new Error('it lists no endpoint');
+  return parseEndpoints(entries.join(','));
 }
 
 /** Splits PREDICTOR_ENDPOINTS (already validated) into endpoints; brackets come off IPv6. */

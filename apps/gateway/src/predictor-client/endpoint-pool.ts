@@ -22,6 +22,11 @@ export interface EndpointPoolOptions {
   now?: () => number;
   /** Builds an endpoint; tests may return stand-ins. */
   createEndpoint?: (options: EndpointOptions) => PredictorEndpoint;
+  /**
+   * Reads the targets again before each round (PREDICTOR_ENDPOINTS_FILE): a
+   * rejection keeps the current targets.
+   */
+  reloadTargets?: () => Promise<readonly Endpoint[]>;
 }
 
 /** Which endpoints one request must avoid, and which it already used. */
@@ -51,7 +56,8 @@ export interface PickFilter {
  */
 export class EndpointPool {
   private readonly logger = new Logger(EndpointPool.name);
-  private readonly targets: readonly Endpoint[];
+  private targets: readonly Endpoint[];
+  private readonly reloadTargets: (() => Promise<readonly Endpoint[]>) | undefined;
   private readonly resolveIntervalMs: number;
   private readonly resolve: ResolveHost;
   private readonly random: () => number;
@@ -73,6 +79,7 @@ export class EndpointPool {
 
   constructor(options: EndpointPoolOptions) {
     this.targets = options.targets;
+    this.reloadTargets = options.reloadTargets;
     this.resolveIntervalMs = options.resolveIntervalMs;
     this.resolve = options.resolve ?? systemResolver;
     this.random = options.random ?? Math.random;
@@ -89,9 +96,9 @@ export class EndpointPool {
     }
   }
 
-  /** True when some target is a name, i.e. there is something to resolve. */
+  /** True when there is something to do each round: a name to resolve, or a file to read again. */
   get hasNames(): boolean {
-    return this.targets.some((target) => !isIpLiteral(target.host));
+    return this.reloadTargets !== undefined || this.targets.some((target) => !isIpLiteral(target.host));
   }
 
   /** Endpoints taking calls (not the ones draining). */
@@ -187,6 +194,19 @@ export class EndpointPool {
   }
 
   private async reconcile(): Promise<void> {
+    if (this.reloadTargets) {
+      try {
+        this.targets = await this.reloadTargets();
+        if (this.failingNames.delete('(endpoints file)')) this.logger.log('the endpoints file reads again');
+      } catch (error) {
+        if (!this.failingNames.has('(endpoints file)')) {
+          this.failingNames.add('(endpoints file)');
+          this.logger.warn(
+            `cannot read the endpoints file (${error instanceof Error ? error.message : String(error)}); keeping the current endpoints`,
+          );
+        }
+      }
+    }
     const wanted = new Map<string, { host: string; port: number; target: Endpoint }>();
     await Promise.all(
       this.targets.map(async (target) => {

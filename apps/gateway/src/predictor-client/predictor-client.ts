@@ -2,6 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type {
@@ -10,7 +12,7 @@ import type {
   PredictorPattern,
   RpcEnvelope,
 } from '@ml-system/contracts';
-import { parseEndpoints } from '../config/gateway.config';
+import { parseEndpoints, parseEndpointsFile } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
 import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
 import { CallPolicy } from './call-policy';
@@ -82,8 +84,15 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(PREDICTOR_RESOLVER) resolve?: ResolveHost,
   ) {
     this.maxInFlight = config.get('MAX_IN_FLIGHT', { infer: true });
+    const endpointsFile = config.get('PREDICTOR_ENDPOINTS_FILE', { infer: true });
     this.pool = new EndpointPool({
-      targets: parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })),
+      // A file that cannot be read at start stops the boot (its error names it).
+      targets: endpointsFile
+        ? parseEndpointsFile(readFileSync(endpointsFile, 'utf8'))
+        : parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })),
+      ...(endpointsFile
+        ? { reloadTargets: async () => parseEndpointsFile(await readFile(endpointsFile, 'utf8')) }
+        : {}),
       resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
       breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
       breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
