@@ -99,7 +99,7 @@ function countDocs(docs: readonly Doc[], rows: number): Counts {
   return { counts, totals, docs: docCounts };
 }
 
-function fit(docs: readonly Doc[], rows: number, alpha: number): Fitted {
+function fitModel(docs: readonly Doc[], rows: number, alpha: number): Fitted {
   const { counts, totals, docs: docCounts } = countDocs(docs, rows);
   const buckets = [...counts.keys()].sort((a, b) => a - b);
   const vocabulary = buckets.length;
@@ -234,7 +234,7 @@ export function trainNaiveBayes(
   // Out-of-fold raw scores; fold = position modulo `folds`, which stratifies a class-sorted corpus.
   const oof: { z: Float64Array; row: number; prior: Float64Array }[] = [];
   for (let f = 0; f < folds; f++) {
-    const model = fit(
+    const model = fitModel(
       docs.filter((_, i) => i % folds !== f),
       rows,
       alpha,
@@ -268,7 +268,7 @@ export function trainNaiveBayes(
       return arg === o.row;
     }).length / labelled.length;
 
-  const model = fit(docs, rows, alpha);
+  const model = fitModel(docs, rows, alpha);
   const packed = new Float32Array(model.buckets.length * rows);
   model.buckets.forEach((b, i) => {
     const w = model.weights.get(b) ?? new Float64Array(rows);
