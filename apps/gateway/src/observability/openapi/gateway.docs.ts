@@ -10,9 +10,9 @@ import {
 } from '@nestjs/swagger';
 import {
   ApiProblemResponses,
-  HealthCheckResultSchema,
   INTERNAL_PROBLEM,
   JSON_BODY_PROBLEMS,
+  ApiReadiness,
 } from '@ml-system/server-core';
 import type { ProblemResponse } from '@ml-system/server-core';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../input-log/logs-query.dto';
@@ -156,13 +156,9 @@ export function ApiGatewayHealth(): MethodDecorator {
 
 /** `GET /health/ready`. */
 export function ApiGatewayReadiness(): MethodDecorator {
-  return applyDecorators(
-    ApiOperation({ summary: 'Readiness: inputs can be recorded and the process is not draining' }),
-    ApiOkResponse({ type: HealthCheckResultSchema }),
-    ApiServiceUnavailableResponse({
-      type: HealthCheckResultSchema,
-      description: 'Not ready (draining, or the input log is not writable)',
-    }),
+  return ApiReadiness(
+    'Readiness: inputs can be recorded and the process is not draining',
+    'Not ready (draining, or the input log is not writable)',
   );
 }
 

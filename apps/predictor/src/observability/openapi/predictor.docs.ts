@@ -7,10 +7,10 @@ import {
 } from '@nestjs/swagger';
 import {
   ApiProblemResponses,
-  HealthCheckResultSchema,
   INTERNAL_PROBLEM,
   JSON_BODY_PROBLEMS,
   PredictionResultSchema,
+  ApiReadiness,
 } from '@ml-system/server-core';
 import {
   BatchPredictionResultSchema,
@@ -65,12 +65,8 @@ export function ApiPredictorHealth(): MethodDecorator {
 
 /** `GET /health/ready`. */
 export function ApiPredictorReadiness(): MethodDecorator {
-  return applyDecorators(
-    ApiOperation({ summary: 'Readiness: a model answers and the process is not draining' }),
-    ApiOkResponse({ type: HealthCheckResultSchema }),
-    ApiServiceUnavailableResponse({
-      type: HealthCheckResultSchema,
-      description: 'Not ready (draining, or no model)',
-    }),
+  return ApiReadiness(
+    'Readiness: a model answers and the process is not draining',
+    'Not ready (draining, or no model)',
   );
 }

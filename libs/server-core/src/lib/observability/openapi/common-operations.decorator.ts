@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { LivenessSchema, ServiceBannerSchema } from './prediction.schema';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { HealthCheckResultSchema, LivenessSchema, ServiceBannerSchema } from './prediction.schema';
 
 /** `GET /` on both services. */
 export function ApiServiceBanner(): MethodDecorator {
@@ -15,5 +15,19 @@ export function ApiLiveness(): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: 'Liveness: the process answers' }),
     ApiOkResponse({ type: LivenessSchema }),
+  );
+}
+
+/**
+ * `GET /health/ready` on both services: 200 when the service can take
+ * traffic, 503 with the Terminus details otherwise.
+ * @param summary what "ready" means for this service
+ * @param notReady when it is not
+ */
+export function ApiReadiness(summary: string, notReady: string): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: HealthCheckResultSchema }),
+    ApiServiceUnavailableResponse({ type: HealthCheckResultSchema, description: notReady }),
   );
 }
