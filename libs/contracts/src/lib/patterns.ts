@@ -8,6 +8,12 @@
 export const PREDICTOR_PATTERNS = {
   predict: 'predictor.predict.v1',
   predictBatch: 'predictor.predict-batch.v1',
+  /**
+   * Several independent requests in one frame (the gateway coalesces the
+   * predict calls that arrive together), each with its own meta and its own
+   * outcome. Not a client batch: one item's failure is that item's alone.
+   */
+  predictMany: 'predictor.predict-many.v1',
   health: 'predictor.health.v1',
   modelInfo: 'predictor.model-info.v1',
 } as const;

@@ -9,7 +9,9 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { RpcEnvelopeDto } from './envelope';
+import { RpcEnvelopeDto, RpcMetaDto } from './envelope';
+import type { PredictorError } from './errors';
+import type { PredictionResult } from './prediction';
 import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from './limits';
 
 /** One text to classify: the seed's `{"input": "..."}`. */
@@ -46,6 +48,48 @@ export class PredictBatchMessageDto extends RpcEnvelopeDto<PredictBatchRequestDt
   @ValidateNested()
   @Type(() => PredictBatchRequestDto)
   payload!: PredictBatchRequestDto;
+}
+
+/** One request inside a `predictor.predict-many.v1` frame: its text and its own meta. */
+export class PredictManyItemDto {
+  @MaxLength(MAX_INPUT_CHARS)
+  @MinLength(1)
+  @IsString()
+  input!: string;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RpcMetaDto)
+  meta!: RpcMetaDto;
+}
+
+export class PredictManyRequestDto {
+  @ValidateNested({ each: true })
+  @Type(() => PredictManyItemDto)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ArrayMinSize(1)
+  @IsArray()
+  items!: PredictManyItemDto[];
+}
+
+/**
+ * `predictor.predict-many.v1` message. The outer meta describes the frame (an
+ * id of its own, the latest of the items' deadlines); each item's meta is the
+ * one its request would have carried alone.
+ */
+export class PredictManyMessageDto extends RpcEnvelopeDto<PredictManyRequestDto> {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PredictManyRequestDto)
+  payload!: PredictManyRequestDto;
+}
+
+/** One item's outcome: its prediction, or the error it alone would have received. */
+export type PredictManyOutcome = { result: PredictionResult } | { error: PredictorError };
+
+/** Answer of `predictor.predict-many.v1`: one outcome per item, in the items' order. */
+export interface PredictManyReply {
+  results: PredictManyOutcome[];
 }
 
 /**
