@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { MAX_BATCH_SIZE } from '@ml-system/contracts';
 import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
 import type { ObservabilityEnv } from '@ml-system/server-core';
 
@@ -112,6 +113,16 @@ export class GatewayEnv implements ObservabilityEnv {
   @Min(10)
   @Max(600_000)
   BREAKER_OPEN_MS: number = 5000;
+
+  /**
+   * Predict calls that arrive together are sent to an endpoint as one
+   * predict-many frame of at most this many (dynamic batching); 1 sends each
+   * call alone. A lone call never waits for company.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(MAX_BATCH_SIZE)
+  PREDICTOR_COALESCE_MAX: number = MAX_BATCH_SIZE;
 
   /** Predictor calls in flight at once; one more is answered 503 OVERLOADED at once, never queued. */
   @IsInt()

@@ -14,6 +14,8 @@ export interface EndpointPoolOptions {
   resolveIntervalMs: number;
   breakerFailures: number;
   breakerOpenMs: number;
+  /** PREDICTOR_COALESCE_MAX: predict calls sent together in one frame at most (1: each alone). */
+  coalesceMax?: number;
   /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
   tls?: ConnectionOptions;
   resolve?: ResolveHost;
@@ -66,7 +68,7 @@ export class EndpointPool {
   private readonly tls: ConnectionOptions | undefined;
   private readonly endpointDefaults: Pick<
     EndpointOptions,
-    'breakerFailures' | 'breakerOpenMs' | 'now'
+    'breakerFailures' | 'breakerOpenMs' | 'coalesceMax' | 'now'
   >;
   /** By address (`ip:port`). */
   private readonly active = new Map<string, PredictorEndpoint>();
@@ -89,6 +91,7 @@ export class EndpointPool {
     this.endpointDefaults = {
       breakerFailures: options.breakerFailures,
       breakerOpenMs: options.breakerOpenMs,
+      ...(options.coalesceMax !== undefined ? { coalesceMax: options.coalesceMax } : {}),
       ...(options.now ? { now: options.now } : {}),
     };
     for (const target of this.targets) {

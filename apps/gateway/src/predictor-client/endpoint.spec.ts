@@ -156,7 +156,7 @@ describe(PredictorEndpoint.name, () => {
 
   it('times an attempt out, counts it, and re-dials when the connection never came up', async () => {
     transport.script = () => 'hang';
-    transport.status.next('disconnected');
+    transport.connected = false;
     const call = endpoint.send('p', {}, 300).catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(300);
     const error = await call;

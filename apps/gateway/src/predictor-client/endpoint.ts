@@ -1,20 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { ClientTCP } from '@nestjs/microservices';
-import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import type { Observable, Subscription } from 'rxjs';
 import {
   CircuitState,
   ConsecutiveBreaker,
-  TimeoutStrategy,
   circuitBreaker,
   handleAll,
   isBrokenCircuitError,
-  timeout,
 } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { isPredictorError } from '@ml-system/contracts';
 import type { PredictorErrorCode } from '@ml-system/contracts';
+import { JsonRpcConnection } from './json-rpc-connection';
+import type { RpcTransport, Settled } from './json-rpc-connection';
+import { PredictCoalescer } from './predict-coalescer';
 import {
   CircuitOpenError,
   PredictorRejectedError,
@@ -25,14 +23,6 @@ import {
 import { formatAddress } from './resolver';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
-
-/**
- * Aggressive: the attempt is abandoned at the timeout even if the transport
- * never settles. No abort on return: aborting a finished attempt's signal only
- * builds a DOMException (with its stack) per request, and an answered request
- * has nothing left to cancel (its subscription has completed).
- */
-const ATTEMPT_TIMEOUT = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false } as const;
 
 /** What `/health` and the metrics show of one endpoint. */
 export interface EndpointSnapshot {
@@ -67,18 +57,13 @@ export interface EndpointOptions {
   now?: () => number;
   /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
   tls?: ConnectionOptions;
-  /** Builds the connection; a `ClientTCP` unless a test brings its own. */
+  /**
+   * Predict calls coalesced into one predict-many frame at most (PREDICTOR_COALESCE_MAX);
+   * 1 sends every call alone.
+   */
+  coalesceMax?: number;
+  /** Builds the connection; a `JsonRpcConnection` behind a `PredictCoalescer` unless a test brings its own. */
   transport?: (host: string, port: number, onSocketError: (error: unknown) => void) => RpcTransport;
-}
-
-/** What an endpoint uses of Nest's `ClientTCP` (which satisfies it as is). */
-export interface RpcTransport {
-  send<T>(pattern: string, data: unknown): Observable<T>;
-  /** `connected` / `disconnected`. */
-  readonly status: Observable<string>;
-  close(): void;
-  /** The net.Socket, once dialled. @throws before the first connect. */
-  unwrap<T>(): T;
 }
 
 /**
@@ -91,46 +76,18 @@ const ENDPOINT_DOWN_CODES: ReadonlySet<PredictorErrorCode> = new Set([
   'MODEL_NOT_READY',
 ]);
 
-/**
- * The per-attempt timeout fired (cockatiel's aggressive timeout rejects with a
- * TaskCancelledError). Not cockatiel's `isTaskCancelledError()`: in 3.2.1 it
- * tests for the `isBulkheadRejectedError` marker (copy-paste slip in
- * src/errors/Errors.ts) and never matches; the marker property is checked here.
- */
-function isAttemptTimeout(error: unknown): boolean {
-  return (error as { isTaskCancelledError?: unknown } | null)?.isTaskCancelledError === true;
-}
+/** The attempt's own timer fired before the reply. */
+const TIMED_OUT = Symbol('attempt timed out');
 
 /** An answer from the predictor, as the breaker sees it: a reply or a deliberate refusal. */
 type Answer<T> = { reply: T } | { refusal: PredictorRejectedError };
 
-/** How an RPC on the socket ended, without throwing non-errors around. */
-type Settled<T> = { reply: T } | { failure: unknown };
-
 /**
- * `ClientTCP` that reports socket errors to its endpoint instead of logging
- * each one at error level: a predictor restart resets every connection, and
- * the endpoint already records and counts those failures.
- */
-class EndpointTcpClient extends ClientTCP {
-  constructor(
-    host: string,
-    port: number,
-    private readonly report: (error: unknown) => void,
-    tlsOptions: ConnectionOptions | undefined,
-  ) {
-    super({ host, port, tlsOptions });
-  }
-
-  override handleError(error: unknown): void {
-    this.report(error);
-  }
-}
-
-/**
- * One predictor address: its own `ClientTCP` (one connection, re-dialled by
- * Nest on the next call after it closes), a cockatiel circuit breaker
- * (ConsecutiveBreaker + halfOpenAfter) and a per-attempt timeout.
+ * One predictor address: its own connection (`JsonRpcConnection`, re-dialled
+ * on the next call after it closes, behind a `PredictCoalescer`), a cockatiel
+ * circuit breaker (ConsecutiveBreaker + halfOpenAfter) and a per-attempt
+ * timeout (one timer: cockatiel's timeout policy builds an AbortController
+ * and its listeners per call, which showed in profiles at this call rate).
  *
  * What counts against the breaker: no answer (refused, reset, closed before
  * the reply, timed out) and the predictor's "cannot take work" codes. A
@@ -150,8 +107,6 @@ export class PredictorEndpoint {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly transport: NonNullable<EndpointOptions['transport']>;
   private client: RpcTransport;
-  private statusSubscription: Subscription;
-  private connected = false;
   private openedAt: number | undefined;
   private inFlightCount = 0;
   private lastError: { text: string; at: number } | undefined;
@@ -184,11 +139,15 @@ export class PredictorEndpoint {
       this.openedAt = undefined;
       this.logger.log(`${this.address}: circuit closed, the probe succeeded`);
     });
+    const coalesceMax = options.coalesceMax ?? 1;
     this.transport =
       options.transport ??
-      ((host, port, report) => new EndpointTcpClient(host, port, report, options.tls));
+      ((host, port, onSocketError) =>
+        new PredictCoalescer(
+          new JsonRpcConnection({ host, port, onSocketError, ...(options.tls ? { tls: options.tls } : {}) }),
+          coalesceMax,
+        ));
     this.client = this.createClient();
-    this.statusSubscription = this.watch(this.client);
   }
 
   get inFlight(): number {
@@ -277,15 +236,9 @@ export class PredictorEndpoint {
    * @throws as `send`, except CircuitOpenError.
    */
   async ping<T>(pattern: string, message: object, timeoutMs: number): Promise<T> {
-    try {
-      const settled = await timeout(timeoutMs, ATTEMPT_TIMEOUT).execute(({ signal }) =>
-        this.request<T>(pattern, message, signal),
-      );
-      if ('failure' in settled) throw settled.failure;
-      return settled.reply;
-    } catch (error) {
-      throw this.classify(error, timeoutMs);
-    }
+    const settled = await this.exchange<T>(pattern, message, timeoutMs);
+    if ('failure' in settled) throw this.classify(settled.failure, timeoutMs);
+    return settled.reply;
   }
 
   /** Stops taking calls; the connection closes once the calls in flight are done. */
@@ -298,7 +251,6 @@ export class PredictorEndpoint {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.statusSubscription.unsubscribe();
     this.client.close();
   }
 
@@ -323,14 +275,7 @@ export class PredictorEndpoint {
     message: object,
     timeoutMs: number,
   ): Promise<Answer<T>> {
-    let settled: Settled<T>;
-    try {
-      settled = await timeout(timeoutMs, ATTEMPT_TIMEOUT).execute(({ signal }) =>
-        this.request<T>(pattern, message, signal),
-      );
-    } catch (error) {
-      throw this.fail(error, timeoutMs);
-    }
+    const settled = await this.exchange<T>(pattern, message, timeoutMs);
     if ('reply' in settled) return { reply: settled.reply };
     const { failure } = settled;
     if (isPredictorError(failure) && !ENDPOINT_DOWN_CODES.has(failure.code)) {
@@ -344,7 +289,7 @@ export class PredictorEndpoint {
     const marked = this.classify(error, timeoutMs);
     const text = PredictorRejectedError.is(marked) ? `answered ${marked.code}` : marked.message;
     this.lastError = { text, at: this.now() };
-    if (PredictorTimeoutError.is(marked) && !this.connected) {
+    if (PredictorTimeoutError.is(marked) && !this.client.connected) {
       // The connect itself hangs (a dropped SYN, an address that vanished):
       // Nest would keep every later call waiting on that same connect until
       // the kernel gives up, minutes later. Start over with a fresh client.
@@ -355,32 +300,29 @@ export class PredictorEndpoint {
 
   /** Every failure becomes one of the marked errors (always an `Error`). */
   private classify(error: unknown, timeoutMs: number): Error {
-    if (isAttemptTimeout(error)) return new PredictorTimeoutError(timeoutMs);
+    if (error === TIMED_OUT) return new PredictorTimeoutError(timeoutMs);
     if (PredictorTimeoutError.is(error) || PredictorRejectedError.is(error)) return error;
     if (isPredictorError(error)) return new PredictorRejectedError(error.code, error.message);
     return new PredictorUnavailableError(describeTransportError(error));
   }
 
   /**
-   * The RPC on the socket. Resolves with the reply or the failure, so that
-   * predictor error objects (not `Error`s) are never thrown as rejections; an
-   * abort (the attempt timed out) unsubscribes, which drops the reply handler
-   * so a late answer is ignored.
+   * The RPC on the socket, bounded by `timeoutMs`. Resolves with the reply or
+   * the failure, so that predictor error objects (not `Error`s) are never
+   * thrown as rejections; at the timeout the call is cancelled, which drops
+   * its reply handler so a late answer is ignored.
    */
-  private request<T>(pattern: string, message: object, signal: AbortSignal): Promise<Settled<T>> {
+  private exchange<T>(pattern: string, message: object, timeoutMs: number): Promise<Settled<T>> {
+    const call = this.client.request<T>(pattern, message);
     return new Promise<Settled<T>>((resolve) => {
-      let answered = false;
-      const subscription = this.client.send<T>(pattern, message).subscribe({
-        next: (reply) => {
-          answered = true;
-          resolve({ reply });
-        },
-        error: (failure: unknown) => resolve({ failure }),
-        complete: () => {
-          if (!answered) resolve({ failure: new Error('Connection closed before a reply') });
-        },
+      const timer = setTimeout(() => {
+        call.cancel();
+        resolve({ failure: TIMED_OUT });
+      }, timeoutMs);
+      void call.settled.then((settled) => {
+        clearTimeout(timer);
+        resolve(settled);
       });
-      signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
     });
   }
 
@@ -390,23 +332,9 @@ export class PredictorEndpoint {
     );
   }
 
-  private watch(client: RpcTransport): Subscription {
-    this.connected = false;
-    return client.status.subscribe((status) => {
-      this.connected = status === 'connected';
-    });
-  }
-
   private redial(): void {
     const stale = this.client;
-    this.statusSubscription.unsubscribe();
     this.client = this.createClient();
-    this.statusSubscription = this.watch(this.client);
-    try {
-      stale.unwrap<Socket>().destroy();
-    } catch {
-      // Never connected: no socket to destroy.
-    }
     stale.close();
   }
 }

@@ -96,6 +96,7 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
       resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
       breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
       breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
+      coalesceMax: config.get('PREDICTOR_COALESCE_MAX', { infer: true }),
       tls: rpcClientTlsOptions(config),
       ...(resolve ? { resolve } : {}),
     });

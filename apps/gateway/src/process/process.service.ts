@@ -19,7 +19,13 @@ export interface ProcessContext {
 
 /**
  * The seed's request path: record the input (durably, before anything is
- * acknowledged), then forward it to the predictor when asked.
+ * acknowledged) and, when asked, forward it to the predictor.
+ *
+ * The two run side by side: the fdatasync of the log and the predictor's round
+ * trip overlap instead of adding up. Nothing is acknowledged before the input
+ * is durable, so no acknowledged input can be lost; if the log refuses the
+ * input, the prediction (which changes nothing anywhere) is discarded and the
+ * client gets the 503.
  */
 @Injectable()
 export class ProcessService {
@@ -36,43 +42,29 @@ export class ProcessService {
   /** @throws ProblemException (503 when the input cannot be recorded; the predictor's mapped errors). */
   async process(body: ProcessRequestDto, context: ProcessContext): Promise<ProcessResponse> {
     const { requestId, receivedAt } = context;
-    try {
-      await this.inputLog.appendInput({
-        id: requestId,
-        received_at: new Date(receivedAt).toISOString(),
-        data: body.data,
-        forward_to_model: body.forward_to_model,
-      });
-    } catch (error) {
-      const reason = isInputLogUnavailable(error) ? error.reason : 'the input log failed';
-      throw new ProblemException(
-        503,
-        'INPUT_LOG_UNAVAILABLE',
-        `The input could not be recorded (${reason}), so it was not accepted; retry later`,
-        { 'retry-after': '5' },
-      );
-    }
+    const logged = this.inputLog.appendInput({
+      id: requestId,
+      received_at: new Date(receivedAt).toISOString(),
+      data: body.data,
+      forward_to_model: body.forward_to_model,
+    });
     const elapsed = (): number => Date.now() - receivedAt;
     if (!body.forward_to_model) {
+      await logged.catch(notRecorded);
       this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
       return { status: LOGGED_STATUS, request_id: requestId };
     }
-    try {
-      const result = await this.predictor.predict(body.data, {
+    const [log, prediction] = await Promise.allSettled([
+      logged,
+      this.predictor.predict(body.data, {
         requestId,
         deadline: receivedAt + this.deadlineMs,
         ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-      });
-      this.inputLog.recordOutcome(requestId, {
-        status: 'predicted',
-        class: result.prediction.class,
-        confidence: result.prediction.confidence,
-        model_version: result.prediction.model.version,
-        latency_ms: elapsed(),
-      });
-      return { status: LOGGED_STATUS, model_prediction: result, request_id: requestId };
-    } catch (error) {
-      const problem = toHttpError(error);
+      }),
+    ]);
+    if (log.status === 'rejected') notRecorded(log.reason);
+    if (prediction.status === 'rejected') {
+      const problem = toHttpError(prediction.reason);
       this.inputLog.recordOutcome(requestId, {
         status: 'error',
         code: problem.code,
@@ -80,5 +72,25 @@ export class ProcessService {
       });
       throw problem;
     }
+    const result = prediction.value;
+    this.inputLog.recordOutcome(requestId, {
+      status: 'predicted',
+      class: result.prediction.class,
+      confidence: result.prediction.confidence,
+      model_version: result.prediction.model.version,
+      latency_ms: elapsed(),
+    });
+    return { status: LOGGED_STATUS, model_prediction: result, request_id: requestId };
   }
+}
+
+/** The input was not recorded, so it is not accepted. */
+function notRecorded(error: unknown): never {
+  const reason = isInputLogUnavailable(error) ? error.reason : 'the input log failed';
+  throw new ProblemException(
+    503,
+    'INPUT_LOG_UNAVAILABLE',
+    `The input could not be recorded (${reason}), so it was not accepted; retry later`,
+    { 'retry-after': '5' },
+  );
 }

@@ -1,5 +1,4 @@
-import { BehaviorSubject, Observable } from 'rxjs';
-import type { RpcTransport } from '../predictor-client/endpoint';
+import type { PendingCall, RpcTransport, Settled } from '../predictor-client/json-rpc-connection';
 
 /** What the fake peer does with one message. */
 export type Scripted = { reply: unknown } | { fail: unknown } | 'hang';
@@ -9,13 +8,13 @@ export const socketError = (code: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });
 
 /**
- * A stand-in for the endpoint's `ClientTCP` in unit specs: answers each
+ * A stand-in for the endpoint's connection in unit specs: answers each
  * message as `script` says (at once, later through a promise, or never), and
  * records what was sent and what was given up on. The real socket is covered
  * by the integration specs against a TCP stub.
  */
 export class FakeTransport implements RpcTransport {
-  readonly status = new BehaviorSubject<string>('connected');
+  connected = true;
   readonly sent: Array<{ pattern: string; data: unknown }> = [];
   /** Calls whose caller stopped waiting (the attempt timed out). */
   abandoned = 0;
@@ -27,32 +26,28 @@ export class FakeTransport implements RpcTransport {
     }),
   ) {}
 
-  send<T>(pattern: string, data: unknown): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      this.sent.push({ pattern, data });
-      let done = false;
+  request<T>(pattern: string, data: unknown): PendingCall<T> {
+    this.sent.push({ pattern, data });
+    let done = false;
+    let cancelled = false;
+    const settled = new Promise<Settled<T>>((resolve) => {
       void Promise.resolve(this.script(pattern, data)).then((outcome) => {
-        if (outcome === 'hang' || subscriber.closed) return;
+        if (outcome === 'hang' || cancelled) return;
         done = true;
-        if ('reply' in outcome) {
-          subscriber.next(outcome.reply as T);
-          subscriber.complete();
-        } else {
-          subscriber.error(outcome.fail);
-        }
+        resolve('reply' in outcome ? { reply: outcome.reply as T } : { failure: outcome.fail });
       });
-      return () => {
-        if (!done) this.abandoned += 1;
-      };
     });
+    return {
+      settled,
+      cancel: () => {
+        if (!done && !cancelled) this.abandoned += 1;
+        cancelled = true;
+      },
+    };
   }
 
   close(): void {
     this.closed = true;
-  }
-
-  unwrap<T>(): T {
-    throw new Error('not connected');
   }
 }
 

@@ -1,12 +1,19 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import type { PredictionResult, PredictorHealthReply } from '@ml-system/contracts';
+import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import type {
+  PredictManyItemDto,
+  PredictManyOutcome,
+  PredictionResult,
+  PredictorError,
+  PredictorHealthReply,
+} from '@ml-system/contracts';
 
 /** One message as Nest's TCP client sends it. */
 export interface StubMessage {
   pattern: string;
   data: { payload?: unknown; meta?: { request_id?: string; deadline?: number } };
-  id: string;
+  id: number | string;
 }
 
 /** What the stub does with one message. */
@@ -120,8 +127,10 @@ export class StubPredictor {
   }
 
   private handle(socket: Socket, message: StubMessage): void {
-    this.received.push(message);
-    const action = this.behaviour(message);
+    const action =
+      message.pattern === PREDICTOR_PATTERNS.predictMany
+        ? this.frameAction(message)
+        : this.record(message);
     if (action === 'hang') return;
     if (action === 'close') {
       socket.end();
@@ -142,5 +151,41 @@ export class StubPredictor {
     };
     if (action.delayMs) setTimeout(send, action.delayMs);
     else send();
+  }
+
+  private record(message: StubMessage): StubAction {
+    this.received.push(message);
+    return this.behaviour(message);
+  }
+
+  /**
+   * A predict-many frame as the real predictor serves it: each item is seen
+   * (and recorded) as the predict message it stands for, and answered with its
+   * own outcome; an item that hangs, closes or resets does so for the frame.
+   */
+  private frameAction(frame: StubMessage): StubAction {
+    const items = (frame.data.payload as { items: PredictManyItemDto[] }).items;
+    const actions = items.map((item) =>
+      this.record({
+        pattern: PREDICTOR_PATTERNS.predict,
+        data: { payload: { input: item.input }, meta: item.meta },
+        id: frame.id,
+      }),
+    );
+    const drastic = actions.find((action) => typeof action === 'string');
+    if (drastic) return drastic;
+    let delayMs = 0;
+    const results: PredictManyOutcome[] = [];
+    for (const action of actions) {
+      if (typeof action === 'string') continue;
+      delayMs = Math.max(delayMs, action.delayMs ?? 0);
+      results.push(
+        'reply' in action
+          ? { result: action.reply as PredictionResult }
+          : // A stub may send codes outside the contract, as a broken predictor could.
+            { error: action.error as PredictorError },
+      );
+    }
+    return { reply: { results }, delayMs };
   }
 }
