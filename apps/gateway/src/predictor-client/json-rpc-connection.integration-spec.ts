@@ -43,7 +43,7 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
     // What Nest's exception filter makes of an RpcException in a real app.
     server.addHandler('refuse', async () => throwError(() => ({ code: 'INVALID_INPUT', message: 'no' })));
     await new Promise<void>((resolve, reject) => {
-      server.listen((error?: Error) => (error ? reject(error) : resolve()));
+      server.listen((error?: unknown) => (error ? reject(new Error('the test server did not listen')) : resolve()));
     });
     try {
       const connection = open(port);

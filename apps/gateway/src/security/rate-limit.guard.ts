@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import type { ThrottlerLimitDetail } from '@nestjs/throttler';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard } from '@nestjs/throttler';
+import type { ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@ml-system/server-core';
+import { RouteMetadataCache } from './route-metadata-cache';
 
 /**
  * @nestjs/throttler's guard, fitted to the gateway:
@@ -12,12 +13,21 @@ import { ProblemException } from '@ml-system/server-core';
  *   guard, which records the key on the request;
  * - the key of the budget is the tracker itself, not a SHA-256 of it per request;
  * - a limit of 0 (RATE_LIMIT_MAX=0) turns it off before any other work;
- * - a refusal is a 429 problem+json with `Retry-After`.
+ * - a refusal is a 429 problem+json with `Retry-After`;
+ * - route metadata is looked up once per route, not six times per request.
  * Health probes carry `@SkipThrottle()`.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private disabled = false;
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+  ) {
+    // Reflector holds no state of its own (it reads reflect-metadata), so a private one is the same one.
+    super(options, storage, new RouteMetadataCache());
+  }
 
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
