@@ -3,7 +3,7 @@ import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ObservabilityCoreModule } from '@ml-system/server-core';
 import type { SuccessOutcome } from '@ml-system/server-core';
 import { PredictorMetrics } from './predictor.metrics';
-import { RpcTelemetryInterceptor } from './rpc-telemetry.interceptor';
+import { RpcTelemetry } from './rpc-telemetry.service';
 
 /** `/predict` and `/predict/batch` answer only with predictions. */
 const predictorSuccessOutcome: SuccessOutcome = (route) =>
@@ -24,7 +24,7 @@ const predictorSuccessOutcome: SuccessOutcome = (route) =>
       successOutcome: predictorSuccessOutcome,
     }),
   ],
-  providers: [PredictorMetrics, RpcTelemetryInterceptor],
-  exports: [PredictorMetrics, RpcTelemetryInterceptor],
+  providers: [PredictorMetrics, RpcTelemetry],
+  exports: [PredictorMetrics, RpcTelemetry],
 })
 export class ObservabilityModule {}

@@ -40,10 +40,17 @@ export class PredictorMetrics {
     });
   }
 
-  /** One model call took `seconds` and predicted `classes` (one per input). */
-  inferenceCompleted(seconds: number, classes: readonly string[]): void {
+  /** One model call took `seconds` and predicted `outputs` (one per input). */
+  inferenceCompleted(seconds: number, outputs: readonly { label: string }[]): void {
     this.inference.observe(seconds);
-    for (const label of classes) this.predictions.inc({ class: label });
+    if (outputs.length === 1) {
+      this.predictions.inc({ class: outputs[0].label });
+      return;
+    }
+    // A batch repeats a handful of classes: one labelled increment per class, not per input.
+    const counts = new Map<string, number>();
+    for (const { label } of outputs) counts.set(label, (counts.get(label) ?? 0) + 1);
+    for (const [label, count] of counts) this.predictions.inc({ class: label }, count);
   }
 
   /** One message was answered (`ok`) or refused with a predictor error code. */

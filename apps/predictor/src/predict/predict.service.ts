@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { toPredictionResult } from '@ml-system/contracts';
 import type { ModelInfo, ModelRef, PredictionResult } from '@ml-system/contracts';
 import { MODEL } from '../model/model.port';
-import type { ModelPort } from '../model/model.port';
+import type { ModelOutput, ModelPort } from '../model/model.port';
 import { PredictorMetrics } from '../observability/predictor.metrics';
 
 /** Four decimals: enough for a probability, and stable in logs and tests. */
@@ -23,26 +23,12 @@ export class PredictService {
   }
 
   predict(inputs: readonly string[]): PredictionResult[] {
-    const started = performance.now();
-    const outputs = this.model.predict(inputs);
-    this.metrics.inferenceCompleted(
-      (performance.now() - started) / 1000,
-      outputs.map((output) => output.label),
-    );
-    return outputs.map((output, i) =>
-      toPredictionResult({
-        class: output.label,
-        confidence: round(output.confidence),
-        input_length: inputs[i]?.length ?? 0,
-        model: this.ref,
-      }),
-    );
+    const outputs = this.score(inputs);
+    return outputs.map((output, i) => this.resultOf(output, inputs[i].length));
   }
 
   predictOne(input: string): PredictionResult {
-    const [result] = this.predict([input]);
-    if (!result) throw new Error('the model returned no output for one input');
-    return result;
+    return this.resultOf(this.score([input])[0], input.length);
   }
 
   info(): ModelInfo {
@@ -55,5 +41,27 @@ export class PredictService {
 
   modelRef(): ModelRef {
     return this.ref;
+  }
+
+  /** One model call, timed and counted. */
+  private score(inputs: readonly string[]): ModelOutput[] {
+    const started = performance.now();
+    const outputs = this.model.predict(inputs);
+    const seconds = (performance.now() - started) / 1000;
+    // Every caller pairs outputs with inputs by position.
+    if (outputs.length !== inputs.length) {
+      throw new Error(`the model returned ${outputs.length} outputs for ${inputs.length} inputs`);
+    }
+    this.metrics.inferenceCompleted(seconds, outputs);
+    return outputs;
+  }
+
+  private resultOf(output: ModelOutput, inputLength: number): PredictionResult {
+    return toPredictionResult({
+      class: output.label,
+      confidence: round(output.confidence),
+      input_length: inputLength,
+      model: this.ref,
+    });
   }
 }

@@ -4,6 +4,30 @@ import { RpcException } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import { throwError } from 'rxjs';
 import { isPredictorError, predictorError } from '@ml-system/contracts';
+import type { PredictorError } from '@ml-system/contracts';
+
+/** What the caller receives for a bug: never its details. */
+export const INTERNAL_ERROR: PredictorError = Object.freeze(
+  predictorError('INTERNAL', 'the predictor failed to handle the message'),
+);
+
+const logger = new Logger('RpcErrorFilter');
+
+/** The predictor error an exception carries on purpose, or undefined for a bug. */
+export function predictorErrorOf(exception: unknown): PredictorError | undefined {
+  const error = exception instanceof RpcException ? exception.getError() : undefined;
+  return isPredictorError(error) ? error : undefined;
+}
+
+/**
+ * Logs a bug once, with its stack. The message handlers' telemetry calls it
+ * itself, in the message's log context; the filter is the net for the rest.
+ */
+export function reportBug(exception: unknown): void {
+  logger.error(
+    exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+  );
+}
 
 /**
  * The predictor's only way to fail over TCP: a `{code, message}` from the
@@ -12,14 +36,10 @@ import { isPredictorError, predictorError } from '@ml-system/contracts';
  */
 @Catch()
 export class RpcErrorFilter implements RpcExceptionFilter {
-  private readonly logger = new Logger(RpcErrorFilter.name);
-
   catch(exception: unknown): Observable<never> {
-    const error = exception instanceof RpcException ? exception.getError() : undefined;
-    if (isPredictorError(error)) return throwError(() => error);
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
-    return throwError(() => predictorError('INTERNAL', 'the predictor failed to handle the message'));
+    const error = predictorErrorOf(exception);
+    if (error) return throwError(() => error);
+    reportBug(exception);
+    return throwError(() => INTERNAL_ERROR);
   }
 }
