@@ -1,6 +1,9 @@
 import 'reflect-metadata';
-import { exitOnShutdownSignals } from '@ml-system/server-core';
+import { exitOnShutdownSignals, installLeanAsyncResourceBind } from '@ml-system/server-core';
 import { startGateway } from './bootstrap';
+
+// Before anything binds: Fastify binds once per request body (see the function's note).
+installLeanAsyncResourceBind();
 
 startGateway().then(({ app }) => exitOnShutdownSignals(app)).catch((error: unknown) => {
   // A bad environment or a port in use: say why in one readable block, no stack.

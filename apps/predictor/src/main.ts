@@ -1,6 +1,9 @@
 import 'reflect-metadata';
-import { exitOnShutdownSignals } from '@ml-system/server-core';
+import { exitOnShutdownSignals, installLeanAsyncResourceBind } from '@ml-system/server-core';
 import { startPredictor } from './bootstrap';
+
+// Before anything binds: Fastify binds once per request body (see the function's note).
+installLeanAsyncResourceBind();
 
 startPredictor().then(({ app }) => exitOnShutdownSignals(app)).catch((error: unknown) => {
   // A bad environment or a missing model: say why in one readable block, no stack.
