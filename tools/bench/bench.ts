@@ -4,10 +4,16 @@
  * socket with length-prefixed JSON behind, same model), in the same run,
  * interleaved, printing requests/s and latency percentiles with the ratios.
  *
- *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64]
+ *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64
+ *                              --soak 60 --scale 1,2,3]
+ *
+ * Besides the table it reports each of our processes' start-to-ready time
+ * (spawn to /health/ready = 200), their RSS after `--soak` seconds of forward
+ * load at 64 connections (0 skips it), and the forward path at 64 connections
+ * with each predictor count of `--scale` behind one gateway (empty skips it).
  */
 import autocannon from 'autocannon';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
 
@@ -18,6 +24,10 @@ interface Options {
   connections: number[];
   /** Predictor processes behind our gateway. */
   predictors: number;
+  /** Seconds of forward load at 64 connections before reading RSS; 0 skips. */
+  soak: number;
+  /** Predictor counts for the scale-out runs (forward, 64 connections); empty skips. */
+  scale: number[];
   out: string;
 }
 
@@ -32,6 +42,8 @@ function parseOptions(argv: readonly string[]): Options {
     repeat: Number(value('repeat', '1')),
     connections: value('connections', '1,64').split(',').map(Number),
     predictors: Number(value('predictors', '1')),
+    soak: Number(value('soak', '60')),
+    scale: value('scale', '1,2,3').split(',').filter(Boolean).map(Number),
     out: value('out', join('tmp', 'bench')),
   };
 }
@@ -40,6 +52,14 @@ interface System {
   name: 'ours' | 'baseline';
   url: string;
   processes: NodeProcess[];
+  /** Spawn to ready, per process, ms. */
+  startMs: Record<string, number>;
+}
+
+/** Resident set size of a live process, MiB (Linux /proc). */
+function rssMiB(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return line?.[1] ? Math.round(Number(line[1]) / 1024) : Number.NaN;
 }
 
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
@@ -48,19 +68,23 @@ const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
 async function startOurs(predictorCount: number): Promise<System> {
   const predictors: NodeProcess[] = [];
   const tcpPorts: number[] = [];
+  const startMs: Record<string, number> = {};
   for (let i = 0; i < predictorCount; i++) {
     const tcp = await freePort();
     const predictorHttp = await freePort();
+    const spawned = performance.now();
     const predictor = NodeProcess.start(`predictor-${i + 1}`, 'dist/apps/predictor/main.js', {
       PREDICTOR_TCP_PORT: String(tcp),
       PREDICTOR_HTTP_PORT: String(predictorHttp),
       LOG_LEVEL: 'info',
     });
     await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
+    startMs[predictor.name] = performance.now() - spawned;
     predictors.push(predictor);
     tcpPorts.push(tcp);
   }
   const gatewayPort = await freePort();
+  const spawned = performance.now();
   const gateway = NodeProcess.start('gateway', 'dist/apps/gateway/main.js', {
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(gatewayPort),
@@ -74,7 +98,8 @@ async function startOurs(predictorCount: number): Promise<System> {
     RATE_LIMIT_MAX: '100000000',
   });
   await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
-  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, ...predictors] };
+  startMs[gateway.name] = performance.now() - spawned;
+  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, ...predictors], startMs };
 }
 
 async function startBaseline(): Promise<System> {
@@ -94,7 +119,7 @@ async function startBaseline(): Promise<System> {
     TS_NODE,
   );
   await waitForLine(front, 'raw gateway on');
-  return { name: 'baseline', url: `http://127.0.0.1:${port}`, processes: [front, backend] };
+  return { name: 'baseline', url: `http://127.0.0.1:${port}`, processes: [front, backend], startMs: {} };
 }
 
 async function waitForLine(process: NodeProcess, line: string): Promise<void> {
@@ -152,7 +177,9 @@ async function main(): Promise<void> {
     { name: `local   c=${connections}`, forward: false, connections },
   ]);
   const systems = [await startOurs(options.predictors), await startBaseline()];
+  const [ours] = systems;
   const measurements: Measurement[] = [];
+  let soaked: { seconds: number; requestsPerSecond: number; rssMiB: Record<string, number> } | null = null;
   try {
     for (const scenario of scenarios) {
       for (let round = 0; round < options.repeat; round++) {
@@ -172,8 +199,44 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (ours && options.soak > 0) {
+      const scenario = { name: 'soak', forward: true, connections: 64 };
+      const result = await load(ours.url, scenario, options.soak);
+      soaked = {
+        seconds: options.soak,
+        requestsPerSecond: result.requests.average,
+        rssMiB: Object.fromEntries(ours.processes.map((p) => [p.name, rssMiB(p.pid)])),
+      };
+    }
   } finally {
     for (const system of systems) for (const p of system.processes) await p.stop();
+  }
+
+  // Scale-out: a fresh system per predictor count, each run against a fresh baseline run.
+  const scaled: Array<{ predictors: number; ours: Measurement; baseline: Measurement }> = [];
+  const forward64 = { name: 'forward c=64', forward: true, connections: 64 };
+  for (const count of options.scale) {
+    const pair = [await startOurs(count), await startBaseline()];
+    try {
+      const runs: Measurement[] = [];
+      for (const system of pair) {
+        if (options.warmup > 0) await load(system.url, forward64, options.warmup);
+        const result = await load(system.url, forward64, options.duration);
+        runs.push({
+          system: system.name,
+          scenario: `${forward64.name}, ${count} predictor(s)`,
+          requestsPerSecond: result.requests.average,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        });
+      }
+      const [oursRun, baseRun] = runs;
+      if (oursRun && baseRun) scaled.push({ predictors: count, ours: oursRun, baseline: baseRun });
+    } finally {
+      for (const system of pair) for (const p of system.processes) await p.stop();
+    }
   }
 
   const rows = scenarios.map((scenario) => {
@@ -205,9 +268,35 @@ async function main(): Promise<void> {
         `${pad((row.ours.p99 / Math.max(row.baseline.p99, 1)).toFixed(2), 8)}${pad(row.failures, 9)}`,
     );
   }
+  const startMs = ours?.startMs ?? {};
+  console.log(
+    `\nstart to ready (spawn to /health/ready = 200): ${Object.entries(startMs)
+      .map(([name, ms]) => `${name} ${Math.round(ms)} ms`)
+      .join(', ')}`,
+  );
+  if (soaked) {
+    console.log(
+      `RSS after ${soaked.seconds}s of forward load at 64 connections (${Math.round(soaked.requestsPerSecond)} req/s): ` +
+        Object.entries(soaked.rssMiB)
+          .map(([name, mib]) => `${name} ${mib} MiB`)
+          .join(', '),
+    );
+  }
+  if (scaled.length > 0) {
+    console.log(`\nforward c=64 by predictor count (one run each, ${options.duration}s after ${options.warmup}s warm-up)`);
+    console.log(`${'predictors'.padEnd(12)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}${pad('ours p99', 10)}${pad('non-2xx', 9)}`);
+    for (const run of scaled) {
+      console.log(
+        `${String(run.predictors).padEnd(12)}${pad(Math.round(run.ours.requestsPerSecond), 12)}` +
+          `${pad(Math.round(run.baseline.requestsPerSecond), 12)}` +
+          `${pad((run.ours.requestsPerSecond / run.baseline.requestsPerSecond).toFixed(2), 8)}` +
+          `${pad(`${run.ours.p99Ms} ms`, 10)}${pad(run.ours.non2xx + run.ours.errors, 9)}`,
+      );
+    }
+  }
   mkdirSync(options.out, { recursive: true });
   const file = join(options.out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ options, measurements, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ options, measurements, rows, startMs, soak: soaked, scaled }, null, 2));
   console.log(`\nraw measurements: ${file}`);
 }
 
