@@ -52,10 +52,18 @@ function baseOptions(options: RootLoggerOptions): LoggerOptions {
   };
 }
 
+/** Under load, lines leave in writes of about this many bytes instead of one write each. */
+export const LOG_WRITE_CHUNK_BYTES = 4096;
+/** With little traffic, no line waits in the buffer longer than this. */
+export const LOG_FLUSH_INTERVAL_MS = 200;
+
 /**
  * The one pino logger of a process. JSON lines go to stdout through an
- * asynchronous SonicBoom (pino flushes it synchronously on `exit`, so the last
- * lines before `process.exit()` are not lost). Pretty output runs pino-pretty
+ * asynchronous SonicBoom that gathers them into ~4 KiB writes (one write per
+ * line was ~3% of the gateway's CPU at thousands of requests a second) and is
+ * flushed every 200 ms, so a quiet service still shows its lines at once;
+ * pino flushes it synchronously on `exit`, so the last lines before
+ * `process.exit()` are not lost. Pretty output runs pino-pretty
  * in a worker thread, off the request path; it is a dev dependency, so when
  * it is missing the logger falls back to JSON rather than failing to start.
  */
@@ -78,7 +86,9 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
       // Not installed (a production install): JSON it is.
     }
   }
-  return pino(base, pino.destination({ dest: 1, sync: false }));
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_CHUNK_BYTES });
+  setInterval(() => stdout.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+  return pino(base, stdout);
 }
 
 /** A logger that writes nothing: for specs and tools that build the apps without serving. */
