@@ -1,66 +1,392 @@
+import type { IdHash } from './id-hash';
 import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
-import type { IndexEntry } from './input-log.index';
+import type { IndexedInput, LogPosition } from './input-log.index';
+import type { RecordLocation } from './input-log.writer';
 
-const at = (seq: number, offset: number) => ({ seq, offset, length: 10 });
-const ids = (entries: IndexEntry[]) => entries.map((e) => e.id);
+const at = (seq: number, offset: number, length = 10): RecordLocation => ({ seq, offset, length });
+const key = (location: RecordLocation) => `${location.seq}:${location.offset}`;
+
+/**
+ * An index with what the log's records would tell: which id is at which
+ * location. The index itself keeps no ids, so `find` verifies candidates the
+ * way the service does, by the id of the record read.
+ */
+class Fixture {
+  readonly index: InputLogIndex;
+  private readonly idAt = new Map<string, string>();
+
+  constructor(hash?: IdHash) {
+    this.index = new InputLogIndex(hash);
+  }
+
+  input(id: string, location: RecordLocation): this {
+    if (!this.index.addInput(id, location)) throw new Error(`${id} at ${key(location)} was refused`);
+    this.idAt.set(key(location), id);
+    return this;
+  }
+
+  idOf(entry: IndexedInput): string | undefined {
+    return this.idAt.get(key(entry.input));
+  }
+
+  ids(entries: readonly IndexedInput[]): (string | undefined)[] {
+    return entries.map((entry) => this.idOf(entry));
+  }
+
+  find(id: string): IndexedInput | undefined {
+    for (const candidate of this.index.candidates(id)) if (this.idOf(candidate) === id) return candidate;
+    return undefined;
+  }
+
+  /** Ids not found at their expected entry (`undefined`: not found at all); one assertion instead of thousands. */
+  misses(expected: Iterable<[string, IndexedInput | undefined]>): string[] {
+    const misses: string[] = [];
+    const same = (a: RecordLocation | null | undefined, b: RecordLocation | null | undefined) =>
+      a === b || (!!a && !!b && a.seq === b.seq && a.offset === b.offset && a.length === b.length);
+    for (const [id, entry] of expected) {
+      const found = this.find(id);
+      if (!same(found?.input, entry?.input) || !same(found?.outcome, entry?.outcome)) misses.push(id);
+    }
+    return misses;
+  }
+
+  /** Every id, paging `limit` at a time, newest first. */
+  all(limit: number): (string | undefined)[] {
+    const seen: (string | undefined)[] = [];
+    let start: LogPosition | null = null;
+    do {
+      const page = this.index.page(limit, start);
+      seen.push(...this.ids(page.entries));
+      start = page.next;
+    } while (start);
+    return seen;
+  }
+}
 
 /** Inputs a..l over three segments, four in each, 10 bytes apart. */
-function filled(): InputLogIndex {
-  const index = new InputLogIndex();
-  'abcdefghijkl'.split('').forEach((id, i) => index.addInput(id, at(Math.floor(i / 4) + 1, (i % 4) * 10)));
-  return index;
+function filled(hash?: IdHash): Fixture {
+  const fixture = new Fixture(hash);
+  'abcdefghijkl'.split('').forEach((id, i) => fixture.input(id, at(Math.floor(i / 4) + 1, (i % 4) * 10)));
+  return fixture;
 }
+
+/** Every id hashes to the same 64 bits. */
+const constantHash: IdHash = (_id, out) => {
+  out[0] = 42;
+  out[1] = 4242;
+};
+
+/** Ids `<n>` hash to n's residue mod `homes` (low) and n (high): long probe runs, no full collisions. */
+const crowdedHash =
+  (homes: number): IdHash =>
+  (id, out) => {
+    const n = Number(id);
+    out[0] = n % homes;
+    out[1] = n;
+  };
+
+/** Ids `<n>` with the same residue mod `groups` have the same 64-bit hash. */
+const groupedHash =
+  (groups: number): IdHash =>
+  (id, out) => {
+    out[0] = Number(id) % groups;
+    out[1] = 7;
+  };
 
 describe(InputLogIndex.name, () => {
   it('pages newest first across segments, each page starting where the last ended', () => {
-    const index = filled();
-    const seen: string[] = [];
-    let start = null;
+    const fixture = filled();
     let pages = 0;
+    let start: LogPosition | null = null;
+    const seen: (string | undefined)[] = [];
     do {
-      const page = index.page(5, start);
-      seen.push(...ids(page.entries));
+      const page = fixture.index.page(5, start);
+      seen.push(...fixture.ids(page.entries));
       start = page.next;
       pages++;
     } while (start);
     expect(seen).toEqual('lkjihgfedcba'.split(''));
     expect(pages).toBe(3);
+    expect(fixture.all(1)).toEqual(seen);
   });
 
   it('has no next page when the last one is exactly full', () => {
-    const index = filled();
+    const fixture = filled();
+    const { index } = fixture;
     expect(index.page(12, null).next).toBeNull();
     expect(index.page(11, null).next).toEqual({ seq: 1, offset: 10 });
-    expect(ids(index.page(11, { seq: 1, offset: 10 }).entries)).toEqual(['a']);
+    expect(fixture.ids(index.page(11, { seq: 1, offset: 10 }).entries)).toEqual(['a']);
   });
 
   it('accepts a position between entries and in a segment that is gone', () => {
-    const index = filled();
-    expect(ids(index.page(2, { seq: 2, offset: 15 }).entries)).toEqual(['f', 'e']);
-    expect(ids(index.page(2, { seq: 9, offset: 0 }).entries)).toEqual(['l', 'k']);
+    const fixture = filled();
+    const { index } = fixture;
+    expect(fixture.ids(index.page(2, { seq: 2, offset: 15 }).entries)).toEqual(['f', 'e']);
+    expect(fixture.ids(index.page(2, { seq: 9, offset: 0 }).entries)).toEqual(['l', 'k']);
     expect(index.page(2, { seq: 1, offset: 0 })).toEqual({ entries: [], next: null });
   });
 
-  it('joins an outcome to the latest input with its id', () => {
-    const index = new InputLogIndex();
-    index.addInput('dup', at(1, 0));
-    index.addInput('dup', at(1, 10));
+  it('returns locations, and the outcome once it is joined', () => {
+    const fixture = new Fixture().input('x', at(3, 100, 57));
+    expect([...fixture.index.candidates('x')]).toEqual([{ input: at(3, 100, 57), outcome: null }]);
+    expect(fixture.index.addOutcome('x', at(5, 4096, 120))).toBe(true);
+    expect(fixture.index.page(1, null).entries).toEqual([{ input: at(3, 100, 57), outcome: at(5, 4096, 120) }]);
+  });
+
+  it('joins an outcome to the latest input with its id, and lists older ones after it', () => {
+    const fixture = new Fixture().input('dup', at(1, 0)).input('dup', at(1, 10));
+    const { index } = fixture;
     expect(index.addOutcome('dup', at(1, 20))).toBe(true);
-    expect(index.get('dup')?.input).toEqual(at(1, 10));
-    expect(index.get('dup')?.outcome).toEqual(at(1, 20));
+    expect(fixture.find('dup')).toEqual({ input: at(1, 10), outcome: at(1, 20) });
+    expect([...index.candidates('dup')].map((e) => e.input)).toEqual([at(1, 10), at(1, 0)]);
     expect(index.page(5, null).entries.map((e) => e.outcome)).toEqual([at(1, 20), null]);
-    expect(index.addOutcome('unknown', at(1, 30))).toBe(false);
+    // A second outcome for the id (both requests ended) lands on the latest input too.
+    expect(index.addOutcome('dup', at(2, 0))).toBe(true);
+    expect(fixture.find('dup')?.outcome).toEqual(at(2, 0));
+    expect(index.page(5, null).entries[1]?.outcome).toBeNull();
+    expect(index.addOutcome('unknown', at(2, 30))).toBe(false);
+    expect([...index.candidates('unknown')]).toEqual([]);
+    expect(index.size).toBe(2);
+  });
+
+  it('joins outcomes replayed out of order, as recovery reads them', () => {
+    const fixture = new Fixture();
+    for (let i = 0; i < 20; i++) fixture.input(`r${i}`, at(1 + Math.floor(i / 7), (i % 7) * 100));
+    // Outcomes arrive newest first and in later segments, as slow requests' would.
+    for (let i = 19; i >= 0; i--) expect(fixture.index.addOutcome(`r${i}`, at(10 + i, i))).toBe(true);
+    for (let i = 0; i < 20; i++) expect(fixture.find(`r${i}`)?.outcome).toEqual(at(10 + i, i));
+  });
+
+  it('keeps an outcome many segments after its input, up to what it can encode', () => {
+    const { index } = new Fixture().input('far', at(1, 0)).input('too-far', at(1, 10));
+    expect(index.addOutcome('far', at(1 + 1_000_000, 5, 4_000_000))).toBe(true);
+    expect([...index.candidates('far')][0]?.outcome).toEqual(at(1_000_001, 5, 4_000_000));
+    expect(index.addOutcome('too-far', at(1 + 2 ** 20, 0))).toBe(false);
+    expect([...index.candidates('too-far')][0]?.outcome).toBeNull();
+  });
+
+  it('refuses locations it cannot hold, leaving itself unchanged', () => {
+    const { index } = new Fixture();
+    expect(index.addInput('big', at(1, 0, 2 ** 22))).toBe(false);
+    expect(index.addInput('far', at(1, 2 ** 32, 10))).toBe(false);
+    expect(index.size).toBe(0);
+    expect([...index.candidates('big')]).toEqual([]);
   });
 
   it('forgets removed segments, keeping a newer input with a repeated id', () => {
-    const index = filled();
-    index.addInput('a', at(4, 0));
+    const fixture = filled().input('a', at(4, 0));
+    const { index } = fixture;
     index.removeSegments([1, 2]);
     expect(index.size).toBe(5);
-    expect(index.get('b')).toBeUndefined();
-    expect(index.get('e')).toBeUndefined();
-    expect(index.get('a')?.seq).toBe(4);
-    expect(ids(index.page(10, null).entries)).toEqual(['a', 'l', 'k', 'j', 'i']);
+    expect(fixture.find('b')).toBeUndefined();
+    expect(fixture.find('e')).toBeUndefined();
+    expect(fixture.find('a')?.input.seq).toBe(4);
+    expect([...index.candidates('a')]).toHaveLength(1);
+    expect(fixture.all(10)).toEqual(['a', 'l', 'k', 'j', 'i']);
+    // Their outcomes no longer join anything.
+    expect(index.addOutcome('b', at(4, 10))).toBe(false);
+    index.removeSegments([1, 7]);
+    expect(index.size).toBe(5);
+  });
+
+  it('keeps an older input findable when only the segment of a newer one with its id goes', () => {
+    const fixture = filled().input('a', at(4, 0)).input('m', at(5, 0));
+    fixture.index.removeSegments([4]);
+    expect(fixture.find('a')?.input).toEqual(at(1, 0));
+    expect(fixture.all(20)).toEqual(['m', ...'lkjihgfedcba'.split('')]);
+  });
+
+  it('starts over after clear(), also for a walk over candidates begun before', () => {
+    const fixture = new Fixture(constantHash).input('x', at(1, 0)).input('y', at(1, 10));
+    const walk = fixture.index.candidates('x');
+    expect(fixture.idOf(walk.next().value as IndexedInput)).toBe('y');
+    fixture.index.clear();
+    expect(fixture.index.size).toBe(0);
+    expect(fixture.index.page(10, null)).toEqual({ entries: [], next: null });
+    expect(fixture.find('y')).toBeUndefined();
+    fixture.input('x', at(1, 0));
+    expect(walk.next().done).toBe(true);
+    expect(fixture.find('x')?.input).toEqual(at(1, 0));
+    expect(fixture.index.size).toBe(1);
+  });
+
+  describe('with ids whose hashes collide', () => {
+    it('offers every input with the hash, newest first, so that the caller finds the right one', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0)).input('y', at(1, 10)).input('x', at(2, 0));
+      expect(fixture.ids([...fixture.index.candidates('y')])).toEqual(['x', 'y', 'x']);
+      expect(fixture.find('y')?.input).toEqual(at(1, 10));
+      expect(fixture.find('x')?.input).toEqual(at(2, 0));
+      expect(fixture.find('z')).toBeUndefined();
+    });
+
+    it('joins each outcome to its own input, even when the newest input with the hash is another', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0)).input('y', at(1, 10));
+      expect(fixture.index.addOutcome('x', at(1, 20))).toBe(true);
+      expect(fixture.index.addOutcome('y', at(1, 30))).toBe(true);
+      expect(fixture.find('x')?.outcome).toEqual(at(1, 20));
+      expect(fixture.find('y')?.outcome).toEqual(at(1, 30));
+    });
+
+    it('joins outcomes whose input is no longer awaited to the newest input with the hash', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0));
+      // Enough other inputs, none of whose outcomes arrive, push x out of the awaited ones.
+      for (let i = 0; i < 20_000; i++) fixture.input(`o${i}`, at(2, i * 10));
+      expect(fixture.index.addOutcome('x', at(3, 0))).toBe(true);
+      expect(fixture.find('o19999')?.outcome).toEqual(at(3, 0));
+      expect(fixture.find('x')?.outcome).toBeNull();
+    });
+
+    it('keeps an input awaited when an older one with its id leaves the awaited ones', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0));
+      for (let i = 1; i < 16_384; i++) fixture.input(`o${i}`, at(1, i * 10));
+      fixture.input('x', at(2, 0)).input('y', at(2, 10));
+      expect(fixture.index.addOutcome('x', at(2, 20))).toBe(true);
+      expect(fixture.find('x')).toEqual({ input: at(2, 0), outcome: at(2, 20) });
+      expect(fixture.find('y')?.outcome).toBeNull();
+    });
+
+    it('keeps the survivors of removed segments findable', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0)).input('y', at(2, 0)).input('z', at(3, 0));
+      fixture.index.removeSegments([1]);
+      expect(fixture.ids([...fixture.index.candidates('x')])).toEqual(['z', 'y']);
+      expect(fixture.find('x')).toBeUndefined();
+      fixture.index.removeSegments([3]);
+      expect(fixture.find('y')?.input).toEqual(at(2, 0));
+      fixture.index.removeSegments([2]);
+      expect([...fixture.index.candidates('y')]).toEqual([]);
+      expect(fixture.index.size).toBe(0);
+    });
+
+    it('stops a walk whose next input was removed meanwhile', () => {
+      const fixture = new Fixture(constantHash).input('x', at(1, 0)).input('y', at(2, 0));
+      const walk = fixture.index.candidates('x');
+      expect(fixture.idOf(walk.next().value as IndexedInput)).toBe('y');
+      fixture.index.removeSegments([1]);
+      expect(walk.next().done).toBe(true);
+    });
+  });
+
+  it('grows through many inserts and finds every input afterwards, also after deletions shuffle long probe runs', () => {
+    for (const hash of [undefined, crowdedHash(97)]) {
+      const fixture = new Fixture(hash);
+      const count = hash ? 3000 : 60_000;
+      const perSegment = Math.ceil(count / 12);
+      const location = (i: number) => at(1 + Math.floor(i / perSegment), (i % perSegment) * 50, 50);
+      const expected = (gone: (seq: number) => boolean) =>
+        Array.from({ length: count }, (_, i): [string, IndexedInput | undefined] => {
+          const input = location(i);
+          return [String(i), gone(input.seq) ? undefined : { input, outcome: null }];
+        });
+      for (let i = 0; i < count; i++) fixture.input(String(i), location(i));
+      expect(fixture.index.size).toBe(count);
+      expect(fixture.misses(expected(() => false))).toEqual([]);
+
+      // The oldest, then one in the middle: slots of survivors move back into the holes.
+      fixture.index.removeSegments([1, 2, 3]);
+      fixture.index.removeSegments([7]);
+      expect(fixture.index.size).toBe(count - 4 * perSegment);
+      expect(fixture.misses(expected((seq) => seq <= 3 || seq === 7))).toEqual([]);
+
+      // A few inputs (as with small segments) go one probe each, instead of in a pass over the table.
+      const few = Array.from({ length: 40 }, (_, i): [string, IndexedInput] => [String(count + i), { input: at(13 + (i % 2), i * 50, 50), outcome: null }]);
+      for (const [id, entry] of few.filter((_, i) => i % 2 === 0)) fixture.input(id, entry.input);
+      for (const [id, entry] of few.filter((_, i) => i % 2 === 1)) fixture.input(id, entry.input);
+      fixture.index.removeSegments([13]);
+      expect(fixture.misses(few.map(([id, entry], i) => [id, i % 2 === 0 ? undefined : entry]))).toEqual([]);
+      expect(fixture.misses(expected((seq) => seq <= 3 || seq === 7))).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['ids with a real hash', undefined, false],
+    ['ids crowding a few slots of the table', crowdedHash(5), false],
+    ['ids in groups with one hash, one outcome per input', groupedHash(5), true],
+  ])('answers as a map of ids to their latest input would (%s)', (_, hash, oneOutcomeEach) => {
+    const fixture = new Fixture(hash);
+    const latest = new Map<string, { input: RecordLocation; outcome: RecordLocation | null }>();
+    const awaiting = new Set<string>();
+    let random = 12345;
+    const next = (n: number) => {
+      random = (Math.imul(random, 1103515245) + 12345) >>> 0;
+      return (random >>> 8) % n;
+    };
+    let seq = 1;
+    let offset = 0;
+    let oldest = 1;
+    for (let step = 0; step < 20_000; step++) {
+      const action = next(100);
+      const location = at(seq, offset);
+      if (action < 50) {
+        const id = String(next(hash ? 40 : 3000));
+        offset += 10;
+        fixture.input(id, location);
+        latest.set(id, { input: location, outcome: null });
+        awaiting.add(id);
+      } else if (action < 90) {
+        const id = oneOutcomeEach ? [...awaiting][next(awaiting.size + 1)] : String(next(hash ? 40 : 3000));
+        if (id === undefined) continue;
+        offset += 10;
+        awaiting.delete(id);
+        const entry = latest.get(id);
+        expect(fixture.index.addOutcome(id, location)).toBe(entry !== undefined);
+        if (entry) entry.outcome = location;
+      } else if (action < 97) {
+        seq++;
+        offset = 0;
+      } else if (oldest < seq - 1) {
+        fixture.index.removeSegments([oldest]);
+        for (const [id, entry] of latest) {
+          if (entry.input.seq > oldest) continue;
+          latest.delete(id);
+          awaiting.delete(id);
+        }
+        oldest++;
+      }
+      if (step % 97 === 0) {
+        expect(fixture.misses(latest)).toEqual([]);
+        expect(fixture.index.size).toBe(fixture.all(500).length);
+      }
+    }
+    expect(latest.size).toBeGreaterThan(5);
+  });
+
+  describe('memory', () => {
+    it.each([
+      ['in one segment', 200_000],
+      ['in segments of 50 000', 50_000],
+      ['in segments of 10', 10],
+    ])('costs at most 40 bytes per input %s', (_, perSegment) => {
+      const index = new InputLogIndex();
+      const count = 200_000;
+      for (let i = 0; i < count; i++) {
+        index.addInput(`0b4f3c2e-8d1a-4e5f-9a6b-${String(i).padStart(12, '0')}`, at(1 + Math.floor(i / perSegment), (i % perSegment) * 320, 320));
+        if (i % 2 === 0) index.addOutcome(`0b4f3c2e-8d1a-4e5f-9a6b-${String(i).padStart(12, '0')}`, at(1 + Math.floor(i / perSegment), 7, 150));
+      }
+      expect(index.size).toBe(count);
+      expect(index.bytes / count).toBeLessThanOrEqual(40);
+    });
+
+    it('gives memory back with the segments it forgets, and carries on', () => {
+      const fixture = new Fixture();
+      const { index } = fixture;
+      const location = (i: number) => at(1 + Math.floor(i / 10_000), (i % 10_000) * 100);
+      const expected = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i): [string, IndexedInput] => [`id-${from + i}`, { input: location(from + i), outcome: null }]);
+      for (let i = 0; i < 100_000; i++) fixture.input(`id-${i}`, location(i));
+      const full = index.bytes;
+      index.removeSegments([1, 2, 3, 4, 5]);
+      expect(index.bytes).toBeLessThan(full * 0.75);
+      for (let i = 100_000; i < 120_000; i++) fixture.input(`id-${i}`, location(i));
+      expect(fixture.misses(expected(50_000, 120_000))).toEqual([]);
+      expect(fixture.find('id-49999')).toBeUndefined();
+      index.removeSegments(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(index.size).toBe(0);
+      expect(index.bytes).toBeLessThan(full * 0.3);
+      index.clear();
+      expect(index.bytes).toBeLessThanOrEqual(4096);
+      fixture.input('again', at(13, 0));
+      expect(fixture.find('again')?.input).toEqual(at(13, 0));
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
+import type { IdHash } from './id-hash';
 import type { LogFs } from './input-log.fs';
 import type { Redaction } from './input-log.types';
 import type { LogSink } from './input-log.writer';
@@ -13,6 +14,8 @@ export interface InputLogOptions {
   retentionBytes: number;
   /** Specs only: count or fail file system calls. */
   fs?: LogFs;
+  /** Specs only: how the index hashes ids, to make them collide. */
+  idHash?: IdHash;
   /** Specs only: capture warnings. Defaults to the Nest logger. */
   logger?: LogSink;
   /** How often an unavailable log tries to open or recover again. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { instrumentedFs } from '../testing/instrumented-fs';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
 import { waitFor } from '@ml-system/test-support';
+import type { IdHash } from './id-hash';
 import { isInputLogUnavailable } from './input-log.errors';
 import type { InputLogOptions } from './input-log.options';
 import { SALT_FILE } from './input-log.redaction';
@@ -278,6 +279,45 @@ describe(InputLogService.name, () => {
     log.recordOutcome('o1', { status: 'logged', latency_ms: 3 });
     log = await reopen(log);
     expect((await log.find('o1'))?.outcome).toMatchObject({ status: 'logged', latency_ms: 3 });
+  });
+
+  describe('with ids whose hashes collide', () => {
+    const idHash: IdHash = (_id, out) => {
+      out[0] = 1;
+      out[1] = 2;
+    };
+
+    it('finds each id with its own outcome, before and after a restart', async () => {
+      let log = await openLog({ idHash });
+      const ids = ['x', 'y', 'z'];
+      for (const [i, id] of ids.entries()) {
+        await log.appendInput(input(id, `text of ${id}`));
+        log.recordOutcome(id, { status: 'logged', latency_ms: i });
+      }
+      const check = async (service: InputLogService): Promise<void> => {
+        const listed = await waitFor('the outcomes', async () => {
+          const all = await listAll(service, 2);
+          return all.every((entry) => entry.outcome) ? all : undefined;
+        });
+        expect(listed.map((e) => [e.id, e.outcome?.latency_ms])).toEqual([['z', 2], ['y', 1], ['x', 0]]);
+        for (const [i, id] of ids.entries()) {
+          expect(await service.find(id)).toMatchObject({ id, data: `text of ${id}`, outcome: { latency_ms: i } });
+        }
+        expect(await service.find('w')).toBeNull();
+      };
+      await check(log);
+      log = await reopen(log, { idHash });
+      await check(log);
+    });
+
+    it('stops looking for an id after 8 inputs of others with its hash', async () => {
+      const log = await openLog({ idHash });
+      await log.appendInput(input('early'));
+      await log.appendInput(input('x'));
+      for (let i = 0; i < 7; i++) await log.appendInput(input(`other-${i}`));
+      expect((await log.find('x'))?.id).toBe('x');
+      expect(await log.find('early')).toBeNull();
+    });
   });
 
   it('refuses a cursor it did not make', async () => {

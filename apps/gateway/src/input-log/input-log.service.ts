@@ -6,7 +6,7 @@ import { InputLogUnavailableError, describeFsError, errorMessage } from './input
 import { nodeLogFs } from './input-log.fs';
 import type { LogFs } from './input-log.fs';
 import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
-import type { IndexEntry } from './input-log.index';
+import type { IndexedInput } from './input-log.index';
 import type { InputLogOptions } from './input-log.options';
 import { SegmentReader } from './input-log.reader';
 import { redact, resolveSalt } from './input-log.redaction';
@@ -27,6 +27,13 @@ import type { LogSink, RecordLocation } from './input-log.writer';
 import { encodeRecord } from './segment-file';
 
 const DEFAULT_RETRY_MS = 1000;
+/**
+ * Records read for one id before giving up. The index keeps hashes of ids,
+ * so a candidate can be another id with the same hash; more than one is
+ * already rare, and a long run of them would be made on purpose (clients
+ * choose ids), each costing a read.
+ */
+const MAX_ID_CANDIDATES = 8;
 
 function isStoredRecord(value: unknown): value is StoredRecord {
   if (typeof value !== 'object' || value === null) return false;
@@ -74,7 +81,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   private readonly fs: LogFs;
   private readonly logger: LogSink;
   private readonly dir: string;
-  private readonly index = new InputLogIndex();
+  private readonly index: InputLogIndex;
   private readonly reader: SegmentReader;
   private writer: SegmentWriter | null = null;
   private salt: Buffer | null = null;
@@ -93,6 +100,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     this.fs = options.fs ?? nodeLogFs;
     this.logger = options.logger ?? new Logger('InputLog');
     this.dir = resolve(options.dir);
+    this.index = new InputLogIndex(options.idHash);
     this.reader = new SegmentReader(this.dir, this.fs);
   }
 
@@ -203,8 +211,13 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
    */
   async find(id: string): Promise<InputLogEntry | null> {
     this.assertIndexed();
-    const entry = this.index.get(id);
-    return entry ? this.materialize(entry) : null;
+    let tried = 0;
+    for (const candidate of this.index.candidates(id)) {
+      const found = await this.materialize(candidate, id);
+      if (found) return found;
+      if (++tried === MAX_ID_CANDIDATES) break;
+    }
+    return null;
   }
 
   /**
@@ -218,7 +231,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     const start = query.before === undefined ? null : decodeCursor(query.before);
     if (query.before !== undefined && !start) throw new RangeError('not a cursor of this log');
     const page = this.index.page(query.limit, start);
-    const items = await Promise.all(page.entries.map((entry) => this.materialize(entry)));
+    const items = await Promise.all(page.entries.map((entry) => this.materialize(entry, null)));
     return {
       items: items.filter((item): item is InputLogEntry => item !== null),
       next: page.next ? encodeCursor(page.next) : null,
@@ -301,10 +314,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   /** Indexes one scanned record; false if it joins nothing (an outcome past retention, or unknown). */
   private indexRecord(value: unknown, location: RecordLocation): boolean {
     if (!isStoredRecord(value)) return false;
-    if (value.type === 'input') {
-      this.index.addInput(value.id, location);
-      return true;
-    }
+    if (value.type === 'input') return this.index.addInput(value.id, location);
     return this.index.addOutcome(value.id, location);
   }
 
@@ -331,15 +341,20 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     if (!this.indexed) throw this.unavailable ?? new InputLogUnavailableError('the input log is not open');
   }
 
-  private async materialize(entry: IndexEntry): Promise<InputLogEntry | null> {
-    const outcomeLocation = entry.outcome;
+  /**
+   * The records of an indexed input, merged; null when the input is not
+   * there (retention deleted its segment between the lookup and the read) or
+   * is not the one wanted (`id`, when looked up by id: the index knows only
+   * hashes of ids).
+   */
+  private async materialize(entry: IndexedInput, id: string | null): Promise<InputLogEntry | null> {
     const [input, outcome] = await Promise.all([
       this.reader.read(entry.input),
-      outcomeLocation ? this.reader.read(outcomeLocation) : Promise.resolve(null),
+      entry.outcome ? this.reader.read(entry.outcome) : Promise.resolve(null),
     ]);
-    // Null: retention deleted the segment between the lookup and the read.
-    if (!isStoredRecord(input) || input.type !== 'input' || input.id !== entry.id) return null;
-    const stored = isStoredRecord(outcome) && outcome.type === 'outcome' && outcome.id === entry.id ? outcome : null;
+    if (!isStoredRecord(input) || input.type !== 'input' || (id !== null && input.id !== id)) return null;
+    // Checked too: without ids the index could, by a hash collision, have joined another request's outcome.
+    const stored = isStoredRecord(outcome) && outcome.type === 'outcome' && outcome.id === input.id ? outcome : null;
     return {
       id: input.id,
       received_at: input.received_at,
