@@ -19,6 +19,8 @@ export interface RpcTransport {
   readonly connected: boolean;
   /** Closes now; calls still waiting settle as "connection closed". */
   close(): void;
+  /** Writes what is queued now instead of at the end of this event-loop turn. */
+  flush?(): void;
 }
 
 export interface JsonRpcConnectionOptions {
@@ -105,7 +107,10 @@ export class JsonRpcConnection implements RpcTransport {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // After the poll phase: every call made while handling this round of I/O shares one write.
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
     }
     return {
       settled,
@@ -120,9 +125,12 @@ export class JsonRpcConnection implements RpcTransport {
     this.drop(this.socket, undefined);
   }
 
-  /** Writes what is queued to the current socket (a close empties the queue and fails its calls). */
-  private flush(): void {
-    this.flushScheduled = false;
+  /**
+   * Writes what is queued to the current socket (a close empties the queue and
+   * fails its calls). A caller that already waited for the end of the turn (the
+   * coalescer) flushes at once rather than waiting for the next one.
+   */
+  flush(): void {
     const data = this.outbox;
     this.outbox = '';
     if (data.length > 0 && this.socket) this.socket.write(data, 'utf8');

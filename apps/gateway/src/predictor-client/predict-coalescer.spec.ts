@@ -136,6 +136,16 @@ describe(PredictCoalescer.name, () => {
     expect(inner.abandoned).toBe(1);
   });
 
+  it('has the connection write the frame at once, not a turn later', async () => {
+    const inner = Object.assign(new FakeTransport(serveFrames()), { flush: jest.fn() });
+    const coalescer = new PredictCoalescer(inner, 64);
+    const calls = [coalescer.request(predict, message('a')), coalescer.request(predict, message('b'))];
+    expect(inner.flush).not.toHaveBeenCalled();
+    await Promise.all(calls.map((call) => call.settled));
+    expect(inner.sent).toHaveLength(1);
+    expect(inner.flush).toHaveBeenCalledTimes(1);
+  });
+
   it('hands connected and close through to the connection', () => {
     const inner = new FakeTransport();
     const coalescer = new PredictCoalescer(inner);

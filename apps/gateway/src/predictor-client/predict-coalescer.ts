@@ -68,6 +68,10 @@ export class PredictCoalescer implements RpcTransport {
     this.inner.close();
   }
 
+  flush(): void {
+    this.inner.flush?.();
+  }
+
   request<T>(pattern: string, data: unknown): PendingCall<T> {
     if (pattern !== PREDICTOR_PATTERNS.predict || this.maxItems <= 1 || this.manyUnsupported) {
       return this.inner.request<T>(pattern, data);
@@ -80,10 +84,10 @@ export class PredictCoalescer implements RpcTransport {
     this.queue.push(queued);
     this.queuedChars += message.payload.input.length;
     if (this.queue.length >= this.maxItems || this.queuedChars >= MAX_FRAME_INPUT_CHARS) {
-      this.flush();
+      this.send();
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.send());
     }
     return { settled, cancel: () => this.cancel(queued) };
   }
@@ -95,12 +99,18 @@ export class PredictCoalescer implements RpcTransport {
     if (frame && --frame.live === 0) frame.call.cancel();
   }
 
-  private flush(): void {
+  private send(): void {
     this.flushScheduled = false;
     const items = this.queue.filter((item) => !item.cancelled);
     this.queue = [];
     this.queuedChars = 0;
     if (items.length === 0) return;
+    // The turn is over already: the connection need not wait for the next one.
+    this.sendFrame(items);
+    this.inner.flush?.();
+  }
+
+  private sendFrame(items: Queued[]): void {
     if (items.length === 1 || this.manyUnsupported) {
       for (const item of items) this.sendAlone(item);
       return;
