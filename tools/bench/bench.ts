@@ -144,6 +144,8 @@ interface Measurement {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Mean latency: autocannon's percentiles are whole milliseconds, the mean is not. */
+  meanMs: number;
   non2xx: number;
   errors: number;
 }
@@ -193,6 +195,7 @@ async function main(): Promise<void> {
             requestsPerSecond: result.requests.average,
             p50Ms: result.latency.p50,
             p99Ms: result.latency.p99,
+            meanMs: result.latency.mean,
             non2xx: result.non2xx,
             errors: result.errors + result.timeouts,
           });
@@ -228,6 +231,7 @@ async function main(): Promise<void> {
           requestsPerSecond: result.requests.average,
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
+          meanMs: result.latency.mean,
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
         });
@@ -243,11 +247,18 @@ async function main(): Promise<void> {
     const pick = (system: System['name']) => measurements.filter((m) => m.system === system && m.scenario === scenario.name);
     const ours = pick('ours');
     const base = pick('baseline');
-    const stat = (list: Measurement[], key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') => median(list.map((m) => m[key]));
+    const stat = (list: Measurement[], key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'meanMs') =>
+      median(list.map((m) => m[key]));
+    const of = (list: Measurement[]) => ({
+      rps: stat(list, 'requestsPerSecond'),
+      p50: stat(list, 'p50Ms'),
+      p99: stat(list, 'p99Ms'),
+      mean: stat(list, 'meanMs'),
+    });
     return {
       scenario: scenario.name,
-      ours: { rps: stat(ours, 'requestsPerSecond'), p50: stat(ours, 'p50Ms'), p99: stat(ours, 'p99Ms') },
-      baseline: { rps: stat(base, 'requestsPerSecond'), p50: stat(base, 'p50Ms'), p99: stat(base, 'p99Ms') },
+      ours: of(ours),
+      baseline: of(base),
       failures: ours.reduce((n, m) => n + m.non2xx + m.errors, 0),
     };
   });
@@ -257,7 +268,8 @@ async function main(): Promise<void> {
   );
   console.log(
     `${'scenario'.padEnd(14)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}` +
-      `${pad('ours p50', 10)}${pad('base p50', 10)}${pad('ours p99', 10)}${pad('base p99', 10)}${pad('p99 ×', 8)}${pad('non-2xx', 9)}`,
+      `${pad('ours p50', 10)}${pad('base p50', 10)}${pad('ours p99', 10)}${pad('base p99', 10)}${pad('p99 ×', 8)}` +
+      `${pad('ours mean', 11)}${pad('base mean', 11)}${pad('mean ×', 8)}${pad('non-2xx', 9)}`,
   );
   for (const row of rows) {
     console.log(
@@ -265,7 +277,9 @@ async function main(): Promise<void> {
         `${pad((row.ours.rps / row.baseline.rps).toFixed(2), 8)}` +
         `${pad(`${row.ours.p50} ms`, 10)}${pad(`${row.baseline.p50} ms`, 10)}` +
         `${pad(`${row.ours.p99} ms`, 10)}${pad(`${row.baseline.p99} ms`, 10)}` +
-        `${pad((row.ours.p99 / Math.max(row.baseline.p99, 1)).toFixed(2), 8)}${pad(row.failures, 9)}`,
+        `${pad((row.ours.p99 / Math.max(row.baseline.p99, 1)).toFixed(2), 8)}` +
+        `${pad(`${row.ours.mean.toFixed(2)} ms`, 11)}${pad(`${row.baseline.mean.toFixed(2)} ms`, 11)}` +
+        `${pad((row.ours.mean / row.baseline.mean).toFixed(2), 8)}${pad(row.failures, 9)}`,
     );
   }
   const startMs = ours?.startMs ?? {};
