@@ -1,5 +1,4 @@
 import { Registry } from 'prom-client';
-import { TimeoutError } from 'rxjs';
 import { PREDICTOR_PATTERNS, predictorError } from '@ml-system/contracts';
 import { Tracing, parseTraceparent } from '@ml-system/server-core';
 import {
@@ -11,7 +10,6 @@ import { RpcClientTelemetry, rpcOutcomeOf } from './rpc-client.telemetry';
 
 describe(rpcOutcomeOf.name, () => {
   it.each([
-    [new TimeoutError(), 'TIMEOUT'],
     [new PredictorTimeoutError(5), 'TIMEOUT'],
     [predictorError('DEADLINE_EXCEEDED', 'late'), 'DEADLINE_EXCEEDED'],
     [predictorError('INVALID_INPUT', 'x'), 'INVALID_INPUT'],

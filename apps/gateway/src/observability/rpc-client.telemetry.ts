@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { TimeoutError } from 'rxjs';
 import { isPredictorError } from '@ml-system/contracts';
 import type { PredictorPattern } from '@ml-system/contracts';
 import { Tracing, traceparentOf } from '@ml-system/server-core';
@@ -17,12 +16,12 @@ export interface RpcAttempt {
 }
 
 /**
- * Classifies a failed attempt for the `outcome` label: rxjs' and our own
- * timeouts, the predictor's coded errors, and anything else (refused, reset,
- * closed) as `UNAVAILABLE`.
+ * Classifies a failed attempt for the `outcome` label: the attempt's timeout,
+ * the predictor's coded errors, and anything else (refused, reset, closed) as
+ * `UNAVAILABLE`.
  */
 export function rpcOutcomeOf(error: unknown): RpcOutcome {
-  if (error instanceof TimeoutError || PredictorTimeoutError.is(error)) return 'TIMEOUT';
+  if (PredictorTimeoutError.is(error)) return 'TIMEOUT';
   if (isPredictorError(error)) return error.code;
   return 'UNAVAILABLE';
 }

@@ -61,8 +61,8 @@ export interface EndpointCheck {
 const FIRST_RESOLUTION_WAIT_MS = 2_000;
 
 /**
- * The gateway's only door to the predictor: the only code that holds a
- * `ClientProxy` (one `ClientTCP` per endpoint, inside `PredictorEndpoint`).
+ * The gateway's only door to the predictor: the only code that holds
+ * connections to it (one `JsonRpcConnection` per endpoint, inside `PredictorEndpoint`).
  *
  * Every call carries `{payload, meta}` with the request's absolute deadline and
  * goes through the call policy: MAX_IN_FLIGHT bulkhead → retries (backoff with

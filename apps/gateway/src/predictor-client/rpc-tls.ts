@@ -5,7 +5,7 @@ import type { GatewayEnv } from '../config/gateway.config';
 import { isIpLiteral } from './resolver';
 
 /**
- * The `tlsOptions` of the gateway's ClientTCP instances, or undefined when
+ * The TLS options of the gateway's connections to the predictors, or undefined when
  * RPC_TLS_CA/CERT/KEY are unset (plaintext hop; the env schema refuses a
  * partial set). With them, the gateway presents its certificate (the predictor
  * requires one) and accepts only a predictor whose certificate chains to
