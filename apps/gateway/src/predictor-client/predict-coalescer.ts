@@ -68,10 +68,6 @@ export class PredictCoalescer implements RpcTransport {
     this.inner.close();
   }
 
-  flush(): void {
-    this.inner.flush?.();
-  }
-
   request<T>(pattern: string, data: unknown): PendingCall<T> {
     if (pattern !== PREDICTOR_PATTERNS.predict || this.maxItems <= 1 || this.manyUnsupported) {
       return this.inner.request<T>(pattern, data);
