@@ -5,7 +5,12 @@
  * is built here: CI has no Docker engine.
  */
 import { appGetRoutes } from './support/app-facts';
-import { dockerfileRules, dockerignoreProblems, lintDockerfile } from './support/dockerfile';
+import {
+  dockerfileRules,
+  dockerignoreProblems,
+  finalCommand,
+  lintDockerfile,
+} from './support/dockerfile';
 import { APPS, readRepoFile } from './support/repo';
 
 describe.each(APPS)('apps/%s/Dockerfile', (app) => {
@@ -17,6 +22,13 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
 
   it('follows the project rules (multi-stage, npm ci, non-root, HEALTHCHECK, exec-form node, tagged bases)', () => {
     expect(dockerfileRules(content, app, appGetRoutes(app))).toEqual([]);
+  });
+
+  it('starts node with the same runtime flags as `nx serve` (what the bench measures)', () => {
+    const project: unknown = JSON.parse(readRepoFile('apps', app, 'project.json'));
+    const runtimeArgs = (project as { targets: { serve: { options: { runtimeArgs?: string[] } } } })
+      .targets.serve.options.runtimeArgs;
+    expect(finalCommand(content)).toEqual(['node', ...(runtimeArgs ?? []), 'main.js']);
   });
 });
 

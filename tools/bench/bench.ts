@@ -7,15 +7,21 @@
  *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64
  *                              --soak 60 --scale 1,2,3]
  *
- * Besides the table it reports each of our processes' start-to-ready time
- * (spawn to /health/ready = 200), their RSS after `--soak` seconds of forward
- * load at 64 connections (0 skips it), and the forward path at 64 connections
- * with each predictor count of `--scale` behind one gateway (empty skips it).
+ * Besides the table it reports each process's CPU time per request (from
+ * /proc, all threads), the 1-connection latency at microsecond resolution,
+ * each of our processes' start-to-ready time (spawn to /health/ready = 200),
+ * their RSS at the end of the table's runs and, on a fresh system, after
+ * `--soak` seconds of forward load at 64 connections (0 skips it), and the
+ * forward path at 64 connections with each predictor count of `--scale`
+ * behind one gateway (empty skips it).
  */
 import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
+import { probeLatency } from './latency-probe';
+import type { LatencySummary } from './latency-probe';
+import { cpuMs, rssMiB } from './proc-stats';
 
 interface Options {
   duration: number;
@@ -56,13 +62,18 @@ interface System {
   startMs: Record<string, number>;
 }
 
-/** Resident set size of a live process, MiB (Linux /proc). */
-function rssMiB(pid: number): number {
-  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return line?.[1] ? Math.round(Number(line[1]) / 1024) : Number.NaN;
-}
-
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
+
+/**
+ * The node flags an app runs with in production: its `nx serve` runtimeArgs,
+ * which a deploy spec holds equal to its Dockerfile's CMD.
+ */
+function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
+  const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
+    targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
+  };
+  return project.targets?.serve?.options?.runtimeArgs ?? [];
+}
 const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
 
 async function startOurs(predictorCount: number): Promise<System> {
@@ -73,11 +84,16 @@ async function startOurs(predictorCount: number): Promise<System> {
     const tcp = await freePort();
     const predictorHttp = await freePort();
     const spawned = performance.now();
-    const predictor = NodeProcess.start(`predictor-${i + 1}`, 'dist/apps/predictor/main.js', {
-      PREDICTOR_TCP_PORT: String(tcp),
-      PREDICTOR_HTTP_PORT: String(predictorHttp),
-      LOG_LEVEL: 'info',
-    });
+    const predictor = NodeProcess.start(
+      `predictor-${i + 1}`,
+      'dist/apps/predictor/main.js',
+      {
+        PREDICTOR_TCP_PORT: String(tcp),
+        PREDICTOR_HTTP_PORT: String(predictorHttp),
+        LOG_LEVEL: 'info',
+      },
+      productionNodeArgs('predictor'),
+    );
     await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
     startMs[predictor.name] = performance.now() - spawned;
     predictors.push(predictor);
@@ -85,21 +101,31 @@ async function startOurs(predictorCount: number): Promise<System> {
   }
   const gatewayPort = await freePort();
   const spawned = performance.now();
-  const gateway = NodeProcess.start('gateway', 'dist/apps/gateway/main.js', {
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: String(gatewayPort),
-    PREDICTOR_ENDPOINTS: tcpPorts.map((port) => `127.0.0.1:${port}`).join(','),
-    // Everything on, as in production: info logs, the durable input log, metrics, tracing
-    // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
-    LOG_LEVEL: 'info',
-    INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
-    // One client address at full speed: keep the limiter running (its cost is
-    // part of the number) but far above the default 6,000 per minute.
-    RATE_LIMIT_MAX: '100000000',
-  });
+  const gateway = NodeProcess.start(
+    'gateway',
+    'dist/apps/gateway/main.js',
+    {
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(gatewayPort),
+      PREDICTOR_ENDPOINTS: tcpPorts.map((port) => `127.0.0.1:${port}`).join(','),
+      // Everything on, as in production: info logs, the durable input log, metrics, tracing
+      // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
+      LOG_LEVEL: 'info',
+      INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
+      // One client address at full speed: keep the limiter running (its cost is
+      // part of the number) but far above the default 6,000 per minute.
+      RATE_LIMIT_MAX: '100000000',
+    },
+    productionNodeArgs('gateway'),
+  );
   await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
   startMs[gateway.name] = performance.now() - spawned;
-  return { name: 'ours', url: `http://127.0.0.1:${gatewayPort}`, processes: [gateway, ...predictors], startMs };
+  return {
+    name: 'ours',
+    url: `http://127.0.0.1:${gatewayPort}`,
+    processes: [gateway, ...predictors],
+    startMs,
+  };
 }
 
 async function startBaseline(): Promise<System> {
@@ -119,7 +145,12 @@ async function startBaseline(): Promise<System> {
     TS_NODE,
   );
   await waitForLine(front, 'raw gateway on');
-  return { name: 'baseline', url: `http://127.0.0.1:${port}`, processes: [front, backend], startMs: {} };
+  return {
+    name: 'baseline',
+    url: `http://127.0.0.1:${port}`,
+    processes: [front, backend],
+    startMs: {},
+  };
 }
 
 async function waitForLine(process: NodeProcess, line: string): Promise<void> {
@@ -146,6 +177,54 @@ interface Measurement {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time (all threads) per answered request, µs, by process name. */
+  cpuUsPerRequest: Record<string, number>;
+  /** 1-connection scenarios: per-request latency at µs resolution (see probeLatency). */
+  latency?: LatencySummary;
+}
+
+function bodyOf(scenario: Scenario): string {
+  return JSON.stringify({
+    data: 'wags its tail when I come home',
+    forward_to_model: scenario.forward,
+  });
+}
+
+/** One measured autocannon run against a warmed-up system, with each process's CPU per request. */
+async function measure(
+  system: System,
+  scenario: Scenario,
+  options: Options,
+  label = scenario.name,
+): Promise<Measurement> {
+  if (options.warmup > 0) await load(system.url, scenario, options.warmup);
+  const cpuBefore = system.processes.map((p) => cpuMs(p.pid));
+  const result = await load(system.url, scenario, options.duration);
+  const answered = Math.max(1, result.requests.total);
+  const cpuUsPerRequest = Object.fromEntries(
+    system.processes.map((p, i) => [
+      p.name,
+      Math.round(((cpuMs(p.pid) - (cpuBefore[i] ?? 0)) * 1000) / answered),
+    ]),
+  );
+  const measurement: Measurement = {
+    system: system.name,
+    scenario: label,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    cpuUsPerRequest,
+  };
+  if (scenario.connections === 1) {
+    measurement.latency = await probeLatency(
+      `${system.url}/process`,
+      bodyOf(scenario),
+      options.duration,
+    );
+  }
+  return measurement;
 }
 
 async function load(url: string, scenario: Scenario, seconds: number): Promise<autocannon.Result> {
@@ -153,7 +232,7 @@ async function load(url: string, scenario: Scenario, seconds: number): Promise<a
     url: `${url}/process`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ data: 'wags its tail when I come home', forward_to_model: scenario.forward }),
+    body: bodyOf(scenario),
     connections: scenario.connections,
     duration: seconds,
     pipelining: 1,
@@ -179,37 +258,43 @@ async function main(): Promise<void> {
   const systems = [await startOurs(options.predictors), await startBaseline()];
   const [ours] = systems;
   const measurements: Measurement[] = [];
-  let soaked: { seconds: number; requestsPerSecond: number; rssMiB: Record<string, number> } | null = null;
+  let afterTable: Record<string, number> = {};
   try {
     for (const scenario of scenarios) {
       for (let round = 0; round < options.repeat; round++) {
         // Interleave the systems so that drift on the machine hits both alike.
         for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
-          if (options.warmup > 0) await load(system.url, scenario, options.warmup);
-          const result = await load(system.url, scenario, options.duration);
-          measurements.push({
-            system: system.name,
-            scenario: scenario.name,
-            requestsPerSecond: result.requests.average,
-            p50Ms: result.latency.p50,
-            p99Ms: result.latency.p99,
-            non2xx: result.non2xx,
-            errors: result.errors + result.timeouts,
-          });
+          measurements.push(await measure(system, scenario, options));
         }
       }
     }
-    if (ours && options.soak > 0) {
-      const scenario = { name: 'soak', forward: true, connections: 64 };
-      const result = await load(ours.url, scenario, options.soak);
+    if (ours) afterTable = Object.fromEntries(ours.processes.map((p) => [p.name, rssMiB(p.pid)]));
+  } finally {
+    for (const system of systems) for (const p of system.processes) await p.stop();
+  }
+
+  // The RSS target is "after a 60-second load": a fresh system, loaded for --soak seconds.
+  let soaked: {
+    seconds: number;
+    requestsPerSecond: number;
+    rssMiB: Record<string, number>;
+  } | null = null;
+  if (options.soak > 0) {
+    const fresh = await startOurs(options.predictors);
+    try {
+      const result = await load(
+        fresh.url,
+        { name: 'soak', forward: true, connections: 64 },
+        options.soak,
+      );
       soaked = {
         seconds: options.soak,
         requestsPerSecond: result.requests.average,
-        rssMiB: Object.fromEntries(ours.processes.map((p) => [p.name, rssMiB(p.pid)])),
+        rssMiB: Object.fromEntries(fresh.processes.map((p) => [p.name, rssMiB(p.pid)])),
       };
+    } finally {
+      for (const p of fresh.processes) await p.stop();
     }
-  } finally {
-    for (const system of systems) for (const p of system.processes) await p.stop();
   }
 
   // Scale-out: a fresh system per predictor count, each run against a fresh baseline run.
@@ -219,19 +304,10 @@ async function main(): Promise<void> {
     const pair = [await startOurs(count), await startBaseline()];
     try {
       const runs: Measurement[] = [];
-      for (const system of pair) {
-        if (options.warmup > 0) await load(system.url, forward64, options.warmup);
-        const result = await load(system.url, forward64, options.duration);
-        runs.push({
-          system: system.name,
-          scenario: `${forward64.name}, ${count} predictor(s)`,
-          requestsPerSecond: result.requests.average,
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          non2xx: result.non2xx,
-          errors: result.errors + result.timeouts,
-        });
-      }
+      for (const system of pair)
+        runs.push(
+          await measure(system, forward64, options, `${forward64.name}, ${count} predictor(s)`),
+        );
       const [oursRun, baseRun] = runs;
       if (oursRun && baseRun) scaled.push({ predictors: count, ours: oursRun, baseline: baseRun });
     } finally {
@@ -240,7 +316,8 @@ async function main(): Promise<void> {
   }
 
   const rows = scenarios.map((scenario) => {
-    const pick = (system: System['name']) => measurements.filter((m) => m.system === system && m.scenario === scenario.name);
+    const pick = (system: System['name']) =>
+      measurements.filter((m) => m.system === system && m.scenario === scenario.name);
     const ours = pick('ours');
     const base = pick('baseline');
     const stat = (list: Measurement[], key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
@@ -249,7 +326,12 @@ async function main(): Promise<void> {
       const rps = stat(list, 'requestsPerSecond');
       // autocannon times requests in whole milliseconds, too coarse below a millisecond; in a
       // closed loop each connection completes one request every connections / rps seconds.
-      return { rps, p50: stat(list, 'p50Ms'), p99: stat(list, 'p99Ms'), mean: (scenario.connections * 1000) / rps };
+      return {
+        rps,
+        p50: stat(list, 'p50Ms'),
+        p99: stat(list, 'p99Ms'),
+        mean: (scenario.connections * 1000) / rps,
+      };
     };
     return {
       scenario: scenario.name,
@@ -278,23 +360,69 @@ async function main(): Promise<void> {
         `${pad((row.ours.mean / row.baseline.mean).toFixed(2), 7)}${pad(row.failures, 9)}`,
     );
   }
+  console.log('\nCPU per answered request, µs (all threads of each process, from /proc; medians)');
+  for (const scenario of scenarios) {
+    const cpu = (system: System['name']): string => {
+      const list = measurements.filter((m) => m.system === system && m.scenario === scenario.name);
+      const names = [...new Set(list.flatMap((m) => Object.keys(m.cpuUsPerRequest)))];
+      return names
+        .map((name) => `${name} ${median(list.map((m) => m.cpuUsPerRequest[name] ?? Number.NaN))}`)
+        .join(', ');
+    };
+    console.log(`${scenario.name.padEnd(14)}ours: ${cpu('ours')}; baseline: ${cpu('baseline')}`);
+  }
+  const probed = scenarios.filter((scenario) => scenario.connections === 1);
+  if (probed.length > 0) {
+    console.log(
+      '\n1 connection, one request at a time, µs from send to last byte (medians over the runs)',
+    );
+    console.log(
+      `${'scenario'.padEnd(14)}${pad('ours p50', 10)}${pad('base p50', 10)}${pad('p50 ×', 8)}` +
+        `${pad('ours p99', 10)}${pad('base p99', 10)}${pad('failures', 10)}`,
+    );
+    for (const scenario of probed) {
+      const of = (system: System['name'], key: 'p50Us' | 'p99Us'): number =>
+        median(
+          measurements
+            .filter((m) => m.system === system && m.scenario === scenario.name && m.latency)
+            .map((m) => m.latency?.[key] ?? Number.NaN),
+        );
+      const failures = measurements
+        .filter((m) => m.scenario === scenario.name)
+        .reduce((n, m) => n + (m.latency?.failures ?? 0), 0);
+      console.log(
+        `${scenario.name.padEnd(14)}${pad(of('ours', 'p50Us'), 10)}${pad(of('baseline', 'p50Us'), 10)}` +
+          `${pad((of('ours', 'p50Us') / of('baseline', 'p50Us')).toFixed(2), 8)}` +
+          `${pad(of('ours', 'p99Us'), 10)}${pad(of('baseline', 'p99Us'), 10)}${pad(failures, 10)}`,
+      );
+    }
+  }
   const startMs = ours?.startMs ?? {};
   console.log(
     `\nstart to ready (spawn to /health/ready = 200): ${Object.entries(startMs)
       .map(([name, ms]) => `${name} ${Math.round(ms)} ms`)
       .join(', ')}`,
   );
+  console.log(
+    `RSS at the end of the table's runs: ${Object.entries(afterTable)
+      .map(([name, mib]) => `${name} ${mib} MiB`)
+      .join(', ')}`,
+  );
   if (soaked) {
     console.log(
-      `RSS after ${soaked.seconds}s of forward load at 64 connections (${Math.round(soaked.requestsPerSecond)} req/s): ` +
+      `RSS of a fresh system after ${soaked.seconds}s of forward load at 64 connections (${Math.round(soaked.requestsPerSecond)} req/s): ` +
         Object.entries(soaked.rssMiB)
           .map(([name, mib]) => `${name} ${mib} MiB`)
           .join(', '),
     );
   }
   if (scaled.length > 0) {
-    console.log(`\nforward c=64 by predictor count (one run each, ${options.duration}s after ${options.warmup}s warm-up)`);
-    console.log(`${'predictors'.padEnd(12)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}${pad('ours p99', 10)}${pad('non-2xx', 9)}`);
+    console.log(
+      `\nforward c=64 by predictor count (one run each, ${options.duration}s after ${options.warmup}s warm-up)`,
+    );
+    console.log(
+      `${'predictors'.padEnd(12)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}${pad('ours p99', 10)}${pad('non-2xx', 9)}`,
+    );
     for (const run of scaled) {
       console.log(
         `${String(run.predictors).padEnd(12)}${pad(Math.round(run.ours.requestsPerSecond), 12)}` +
@@ -306,7 +434,14 @@ async function main(): Promise<void> {
   }
   mkdirSync(options.out, { recursive: true });
   const file = join(options.out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ options, measurements, rows, startMs, soak: soaked, scaled }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { options, measurements, rows, startMs, rssAfterTableMiB: afterTable, soak: soaked, scaled },
+      null,
+      2,
+    ),
+  );
   console.log(`\nraw measurements: ${file}`);
 }
 

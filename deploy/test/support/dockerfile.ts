@@ -105,6 +105,13 @@ function execForm(instruction: Instruction): string[] | undefined {
   }
 }
 
+/** The final stage's CMD as an exec-form array, or undefined when it has none or uses shell form. */
+export function finalCommand(content: string): string[] | undefined {
+  const final = stages(content).at(-1);
+  const cmd = final ? ofKeyword(final, 'CMD').at(-1) : undefined;
+  return cmd ? execForm(cmd) : undefined;
+}
+
 /**
  * This project's image rules:
  * - multi-stage: a build stage runs `npm ci` (the lockfile, never `npm install`)
