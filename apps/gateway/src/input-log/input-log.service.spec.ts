@@ -260,14 +260,14 @@ describe(InputLogService.name, () => {
     const log = await openLog({ fs });
     await log.appendInput(input('before'));
 
-    probe.failDatasync = 'ENOSPC';
+    probe.failSync = 'ENOSPC';
     await expect(log.appendInput(input('refused'))).rejects.toMatchObject({ reason: 'the disk is full' });
     expect(log.writable()).toBe(false);
     expect(log.unavailableReason()).toBe('the disk is full');
     expect((await log.find('before'))?.id).toBe('before');
     expect(await log.find('refused')).toBeNull();
 
-    probe.failDatasync = null;
+    probe.failSync = null;
     await waitFor('recovery', () => log.writable());
     await log.appendInput(input('after'));
     expect((await listAll(log)).map((e) => e.id)).toEqual(['after', 'before']);

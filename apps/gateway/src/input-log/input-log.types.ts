@@ -62,9 +62,9 @@ export interface InputLogPage {
 export interface InputLogStats {
   /** Records made durable since start (inputs and outcomes). */
   recordsWritten: number;
-  /** Write + fdatasync rounds; under load each carries many records. */
+  /** Synced writes (O_DSYNC); under load each carries many records. */
   batches: number;
-  /** Duration of the latest fdatasync, ms (null before the first). */
+  /** Duration of the latest synced write, ms (null before the first). */
   lastFsyncMs: number | null;
   /** Size of all segments on disk. */
   bytesOnDisk: number;

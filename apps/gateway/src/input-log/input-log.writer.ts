@@ -1,7 +1,13 @@
+import { constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { InputLogUnavailableError, describeFsError, errnoCode, errorMessage } from './input-log.errors';
+import {
+  InputLogUnavailableError,
+  describeFsError,
+  errnoCode,
+  errorMessage,
+} from './input-log.errors';
 import { syncDirectory } from './input-log.fs';
 import type { LogFs } from './input-log.fs';
 import { segmentFileName } from './segment-file';
@@ -36,7 +42,7 @@ export interface SegmentWriterOptions {
   onSegmentsRemoved(seqs: number[]): void;
   /** Called once when a write fails and the writer starts refusing records. */
   onFailure(error: InputLogUnavailableError): void;
-  /** Called after each batch is durable: how many records it held, and its fdatasync in seconds (metrics). */
+  /** Called after each batch is durable: how many records it held, and its synced write in seconds (metrics). */
   onBatchDurable?(records: number, fsyncSeconds: number): void;
   /** How long a non-urgent record may wait for a batch to join before it is written on its own. */
   lingerMs?: number;
@@ -72,6 +78,19 @@ const PROBE_NAME = '.probe';
 const DEFAULT_LINGER_MS = 25;
 
 /**
+ * Segments are opened with O_DSYNC: a write returns once its bytes (and the
+ * file size that reaches them) are on stable storage, which is what write +
+ * fdatasync promise, in one trip to libuv's thread pool instead of two (a
+ * lone append at one connection took ~300 µs against ~400 µs on this
+ * project's disk). Where the platform has no O_DSYNC (Windows) the writer
+ * calls fdatasync after each write instead.
+ */
+const O_DSYNC: number | undefined = (fsConstants as { O_DSYNC?: number }).O_DSYNC;
+const APPEND_FLAGS =
+  fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | (O_DSYNC ?? 0);
+const CREATE_FLAGS = APPEND_FLAGS | fsConstants.O_EXCL;
+
+/**
  * The oldest segments to delete so that the whole log, with room for the
  * segment being written (the last one, never deleted) to fill up, stays within
  * `retentionBytes`: the budget is never exceeded, rather than exceeded by up
@@ -98,17 +117,18 @@ async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   while (written < bytes.length) {
     // A short write (the disk filled up midway) returns less; the next call reports why.
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    if (bytesWritten === 0)
+      throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     written += bytesWritten;
   }
 }
 
 /**
  * Appends framed records to the active segment with group commit: whatever
- * arrives while a write + fdatasync is in flight goes into the next one, so
- * under load one fdatasync makes a whole batch durable and throughput does not
- * stop at the disk's fsync rate. A record's promise resolves only after the
- * fdatasync that covers it.
+ * arrives while a synced write is in flight goes into the next one, so under
+ * load one sync makes a whole batch durable and throughput does not stop at
+ * the disk's sync rate. A record's promise resolves only after the synced
+ * write that covers it.
  *
  * After a failed write or fsync the writer stops (the segment's tail and the
  * page cache are in an unknown state): it truncates what it may have
@@ -147,11 +167,14 @@ export class SegmentWriter {
    * starts a new one, and applies retention.
    * @throws the file system's error when no segment can be opened.
    */
-  static async open(options: SegmentWriterOptions, existing: readonly SegmentInfo[]): Promise<SegmentWriter> {
+  static async open(
+    options: SegmentWriterOptions,
+    existing: readonly SegmentInfo[],
+  ): Promise<SegmentWriter> {
     const writer = new SegmentWriter(options, existing);
     const last = writer.segments[writer.segments.length - 1];
     if (last && last.size < options.segmentBytes) {
-      const handle = await options.fs.open(writer.pathOf(last.seq), 'a', 0o600);
+      const handle = await options.fs.open(writer.pathOf(last.seq), APPEND_FLAGS, 0o600);
       writer.active = { info: last, handle };
     } else {
       await writer.startSegment();
@@ -208,7 +231,7 @@ export class SegmentWriter {
     return true;
   }
 
-  /** Writes and fsyncs everything queued, then closes the segment. Appends after this are refused. */
+  /** Writes (synced) everything queued, then closes the segment. Appends after this are refused. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
@@ -220,7 +243,13 @@ export class SegmentWriter {
     await active?.handle.close();
   }
 
-  stats(): { recordsWritten: number; batches: number; lastFsyncMs: number | null; bytesOnDisk: number; segments: number } {
+  stats(): {
+    recordsWritten: number;
+    batches: number;
+    lastFsyncMs: number | null;
+    bytesOnDisk: number;
+    segments: number;
+  } {
     return {
       recordsWritten: this.recordsWritten,
       batches: this.batches,
@@ -269,10 +298,11 @@ export class SegmentWriter {
       active = await this.segmentFor(this.queue[0]?.bytes.length ?? 0);
       base = active.info.size;
       batch = this.take(Math.min(this.options.segmentBytes - base, MAX_BATCH_BYTES));
-      const bytes = batch.length === 1 && batch[0] ? batch[0].bytes : Buffer.concat(batch.map((p) => p.bytes));
-      await writeFully(active.handle, bytes);
+      const bytes =
+        batch.length === 1 && batch[0] ? batch[0].bytes : Buffer.concat(batch.map((p) => p.bytes));
       const started = performance.now();
-      await active.handle.datasync();
+      await writeFully(active.handle, bytes);
+      if (O_DSYNC === undefined) await active.handle.datasync();
       this.lastFsyncMs = performance.now() - started;
       active.info.size = base + bytes.length;
     } catch (error) {
@@ -310,7 +340,10 @@ export class SegmentWriter {
   /** The segment the next batch goes to: a record never straddles two, and a segment passes its size only by a single oversized record. */
   private async segmentFor(firstRecordBytes: number): Promise<ActiveSegment> {
     const active = this.active;
-    if (active && (active.info.size === 0 || active.info.size + firstRecordBytes <= this.options.segmentBytes)) {
+    if (
+      active &&
+      (active.info.size === 0 || active.info.size + firstRecordBytes <= this.options.segmentBytes)
+    ) {
       return active;
     }
     if (active) {
@@ -328,7 +361,7 @@ export class SegmentWriter {
   private async startSegment(): Promise<ActiveSegment> {
     // Consumed even when the open fails, so that a retry never trips over a half-made file.
     const seq = this.nextSeq++;
-    const handle = await this.options.fs.open(this.pathOf(seq), 'ax', 0o600);
+    const handle = await this.options.fs.open(this.pathOf(seq), CREATE_FLAGS, 0o600);
     try {
       await syncDirectory(this.options.fs, this.options.dir);
     } catch (error) {
@@ -342,7 +375,11 @@ export class SegmentWriter {
   }
 
   private async enforceRetention(): Promise<void> {
-    const doomed = segmentsBeyondRetention(this.segments, this.options.segmentBytes, this.options.retentionBytes);
+    const doomed = segmentsBeyondRetention(
+      this.segments,
+      this.options.segmentBytes,
+      this.options.retentionBytes,
+    );
     if (doomed.length === 0) return;
     this.segments.splice(0, doomed.length);
     // The index forgets them first, so that no query is sent to a file being deleted.
@@ -352,7 +389,9 @@ export class SegmentWriter {
         await this.options.fs.unlink(this.pathOf(segment.seq));
       } catch (error) {
         if (errnoCode(error) !== 'ENOENT') {
-          this.options.logger.warn(`retention could not delete ${segmentFileName(segment.seq)}: ${errorMessage(error)}`);
+          this.options.logger.warn(
+            `retention could not delete ${segmentFileName(segment.seq)}: ${errorMessage(error)}`,
+          );
         }
       }
     }

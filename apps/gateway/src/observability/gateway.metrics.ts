@@ -74,7 +74,7 @@ export class GatewayMetrics {
     });
     this.fsyncDuration = new Histogram({
       name: 'input_log_fsync_duration_seconds',
-      help: 'Time to make input-log appends durable (one fsync, which may cover a group of records)',
+      help: 'Time to make input-log appends durable (one synced write, which may cover a group of records)',
       buckets: FSYNC_BUCKETS,
       registers,
     });

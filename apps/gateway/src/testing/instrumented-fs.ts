@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { nodeLogFs } from '../input-log/input-log.fs';
 import type { LogFs } from '../input-log/input-log.fs';
@@ -5,13 +6,23 @@ import type { LogFs } from '../input-log/input-log.fs';
 /** Counters, and switches that make the next calls fail with an errno code. */
 export interface FsProbe {
   writes: number;
-  datasyncs: number;
+  /**
+   * The points where data is made durable: fdatasync calls, and writes to a
+   * handle opened with O_DSYNC (each returns only once its bytes are synced).
+   */
+  syncs: number;
   /** Fail writes with this code (e.g. 'ENOSPC'). */
   failWrite: string | null;
   /** When failing a write, first write half of it, as a disk filling midway would. */
   partialWrite: boolean;
-  /** Fail fdatasync with this code. */
-  failDatasync: string | null;
+  /**
+   * Fail the sync with this code: fdatasync, or the sync half of an O_DSYNC
+   * write (its bytes reach the file, as they would the page cache, and the
+   * call fails, as it does when the device reports an error).
+   */
+  failSync: string | null;
+  /** Every file the code under test opened (the raw handles). */
+  opened: FileHandle[];
 }
 
 function errno(code: string): Error {
@@ -24,8 +35,15 @@ function errno(code: string): Error {
  * produce on demand (a full disk; root ignores permission bits).
  */
 export function instrumentedFs(): { fs: LogFs; probe: FsProbe } {
-  const probe: FsProbe = { writes: 0, datasyncs: 0, failWrite: null, partialWrite: false, failDatasync: null };
-  const wrap = (handle: FileHandle): FileHandle =>
+  const probe: FsProbe = {
+    writes: 0,
+    syncs: 0,
+    failWrite: null,
+    partialWrite: false,
+    failSync: null,
+    opened: [],
+  };
+  const wrap = (handle: FileHandle, synced: boolean): FileHandle =>
     new Proxy(handle, {
       get(target, property) {
         if (property === 'write') {
@@ -35,23 +53,35 @@ export function instrumentedFs(): { fs: LogFs; probe: FsProbe } {
               if (probe.partialWrite) await target.write(buffer, offset, Math.floor(length / 2));
               throw errno(probe.failWrite);
             }
-            return target.write(buffer, offset, length);
+            if (!synced) return target.write(buffer, offset, length);
+            probe.syncs++;
+            const written = await target.write(buffer, offset, length);
+            if (probe.failSync) throw errno(probe.failSync);
+            return written;
           };
         }
         if (property === 'datasync') {
           return async () => {
-            probe.datasyncs++;
-            if (probe.failDatasync) throw errno(probe.failDatasync);
+            probe.syncs++;
+            if (probe.failSync) throw errno(probe.failSync);
             return target.datasync();
           };
         }
         const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target)
+          : value;
       },
     });
   const fs: LogFs = {
     ...nodeLogFs,
-    open: async (...args: Parameters<LogFs['open']>) => wrap(await nodeLogFs.open(...args)),
+    open: async (...args: Parameters<LogFs['open']>) => {
+      const [, flags] = args;
+      const synced = typeof flags === 'number' && (flags & (fsConstants.O_DSYNC ?? 0)) !== 0;
+      const handle = await nodeLogFs.open(...args);
+      probe.opened.push(handle);
+      return wrap(handle, synced);
+    },
   };
   return { fs, probe };
 }
