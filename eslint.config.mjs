@@ -31,8 +31,9 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
             },
             {
+              // The bench's framework floors start with the same runtime fix as the services.
               sourceTag: 'type:tools',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:server'],
             },
             {
               sourceTag: 'type:util',

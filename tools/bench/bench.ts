@@ -5,7 +5,7 @@
  * interleaved, printing requests/s and latency percentiles with the ratios.
  *
  *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64
- *                              --soak 60 --scale 1,2,3]
+ *                              --soak 60 --scale 1,2,3 --floors 1]
  *
  * Besides the table it reports each process's CPU time per request (from
  * /proc, all threads), the 1-connection latency at microsecond resolution,
@@ -13,7 +13,9 @@
  * their RSS at the end of the table's runs and, on a fresh system, after
  * `--soak` seconds of forward load at 64 connections (0 skips it), and the
  * forward path at 64 connections with each predictor count of `--scale`
- * behind one gateway (empty skips it).
+ * behind one gateway (empty skips it). With `--floors 1` (the default) it
+ * also runs the framework floors, the baseline's own logic on plain Fastify
+ * and on plain Nest, to show what the frameworks cost before any feature.
  */
 import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,13 +36,17 @@ interface Options {
   soak: number;
   /** Predictor counts for the scale-out runs (forward, 64 connections); empty skips. */
   scale: number[];
+  /** Also run the framework floors (the baseline's logic on Fastify, and on Nest) at each connection count above 1. */
+  floors: boolean;
   out: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const value = (name: string, fallback: string): string => {
     const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+    const next = i >= 0 ? argv[i + 1] : undefined;
+    // `--scale ""` may reach here as a missing value: the next flag is never a value.
+    return next !== undefined && !next.startsWith('--') ? next : i >= 0 ? '' : fallback;
   };
   return {
     duration: Number(value('duration', '5')),
@@ -48,14 +54,18 @@ function parseOptions(argv: readonly string[]): Options {
     repeat: Number(value('repeat', '1')),
     connections: value('connections', '1,64').split(',').map(Number),
     predictors: Number(value('predictors', '1')),
+    floors: value('floors', '1') !== '0',
     soak: Number(value('soak', '60')),
-    scale: value('scale', '1,2,3').split(',').filter(Boolean).map(Number),
+    scale: value('scale', '1,2,3')
+      .split(',')
+      .map(Number)
+      .filter((count) => Number.isInteger(count) && count > 0),
     out: value('out', join('tmp', 'bench')),
   };
 }
 
 interface System {
-  name: 'ours' | 'baseline';
+  name: 'ours' | 'baseline' | 'fastify-floor' | 'nest-floor';
   url: string;
   processes: NodeProcess[];
   /** Spawn to ready, per process, ms. */
@@ -128,7 +138,14 @@ async function startOurs(predictorCount: number): Promise<System> {
   };
 }
 
-async function startBaseline(): Promise<System> {
+const FRONTS = {
+  baseline: { script: 'raw-gateway', ready: 'raw gateway on' },
+  'fastify-floor': { script: 'fastify-floor', ready: 'fastify floor on' },
+  'nest-floor': { script: 'nest-floor', ready: 'nest floor on' },
+} as const;
+
+/** The raw predictor with one of the minimal fronts (tools/bench/baseline/) in front of it. */
+async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Promise<System> {
   const backendPort = await freePort();
   const port = await freePort();
   const backend = NodeProcess.start(
@@ -138,15 +155,16 @@ async function startBaseline(): Promise<System> {
     TS_NODE,
   );
   await waitForLine(backend, 'raw predictor on');
+  const { script, ready } = FRONTS[name];
   const front = NodeProcess.start(
-    'raw-gateway',
-    'tools/bench/baseline/raw-gateway.ts',
+    script,
+    `tools/bench/baseline/${script}.ts`,
     { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
     TS_NODE,
   );
-  await waitForLine(front, 'raw gateway on');
+  await waitForLine(front, ready);
   return {
-    name: 'baseline',
+    name,
     url: `http://127.0.0.1:${port}`,
     processes: [front, backend],
     startMs: {},
@@ -256,6 +274,8 @@ async function main(): Promise<void> {
     { name: `local   c=${connections}`, forward: false, connections },
   ]);
   const systems = [await startOurs(options.predictors), await startBaseline()];
+  if (options.floors)
+    systems.push(await startBaseline('fastify-floor'), await startBaseline('nest-floor'));
   const [ours] = systems;
   const measurements: Measurement[] = [];
   let afterTable: Record<string, number> = {};
@@ -264,6 +284,8 @@ async function main(): Promise<void> {
       for (let round = 0; round < options.repeat; round++) {
         // Interleave the systems so that drift on the machine hits both alike.
         for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
+          // The floors answer for the framework's cost under load; one connection measures latency.
+          if (system.name.endsWith('-floor') && scenario.connections === 1) continue;
           measurements.push(await measure(system, scenario, options));
         }
       }
@@ -370,6 +392,45 @@ async function main(): Promise<void> {
         .join(', ');
     };
     console.log(`${scenario.name.padEnd(14)}ours: ${cpu('ours')}; baseline: ${cpu('baseline')}`);
+  }
+  if (options.floors) {
+    console.log(
+      "\nframework floors: the baseline's own logic as a plain Fastify route and as a plain Nest controller" +
+        ' (Fastify adapter), no feature of ours; × is the ratio to the baseline; CPU is the front process, µs per request',
+    );
+    console.log(
+      `${'scenario'.padEnd(14)}${pad('base req/s', 12)}${pad('fastify', 10)}${pad('×', 6)}${pad('nest', 10)}${pad('×', 6)}` +
+        `${pad('ours', 10)}${pad('×', 6)}${pad('CPU base', 10)}${pad('fastify', 9)}${pad('nest', 7)}${pad('ours', 7)}`,
+    );
+    const fronts: Record<System['name'], string> = {
+      baseline: 'raw-gateway',
+      'fastify-floor': 'fastify-floor',
+      'nest-floor': 'nest-floor',
+      ours: 'gateway',
+    };
+    for (const scenario of scenarios.filter((s) => s.connections > 1)) {
+      const of = (system: System['name']) => {
+        const list = measurements.filter(
+          (m) => m.system === system && m.scenario === scenario.name,
+        );
+        return {
+          rps: median(list.map((m) => m.requestsPerSecond)),
+          cpu: median(list.map((m) => m.cpuUsPerRequest[fronts[system]] ?? Number.NaN)),
+        };
+      };
+      const [base, fastifyFloor, nestFloor, oursRun] = (
+        ['baseline', 'fastify-floor', 'nest-floor', 'ours'] as const
+      ).map(of);
+      if (!base || !fastifyFloor || !nestFloor || !oursRun) continue;
+      const ratio = (rps: number): string => (rps / base.rps).toFixed(2);
+      console.log(
+        `${scenario.name.padEnd(14)}${pad(Math.round(base.rps), 12)}` +
+          `${pad(Math.round(fastifyFloor.rps), 10)}${pad(ratio(fastifyFloor.rps), 6)}` +
+          `${pad(Math.round(nestFloor.rps), 10)}${pad(ratio(nestFloor.rps), 6)}` +
+          `${pad(Math.round(oursRun.rps), 10)}${pad(ratio(oursRun.rps), 6)}` +
+          `${pad(base.cpu, 10)}${pad(fastifyFloor.cpu, 9)}${pad(nestFloor.cpu, 7)}${pad(oursRun.cpu, 7)}`,
+      );
+    }
   }
   const probed = scenarios.filter((scenario) => scenario.connections === 1);
   if (probed.length > 0) {

@@ -12,7 +12,7 @@ export function encodeFrame(value: unknown): Buffer {
 
 /** Accumulates chunks and calls `onFrame` with each complete decoded frame. */
 export function frameReader(onFrame: (value: unknown) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 4) {
