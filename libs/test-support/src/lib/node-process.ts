@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { waitFor } from './wait-for';
+
+export interface NodeProcessOptions {
+  /**
+   * Send stdout and stderr straight to this file (appended) instead of
+   * through pipes to this process. For load runs: the output of a service
+   * that logs every request would otherwise be read, and kept, by the process
+   * that drives the load, and a full pipe would stall the service.
+   */
+  logFile?: string;
+}
 
 /** A service started as a real process by a test, stopped by its PID. */
 export class NodeProcess {
@@ -10,6 +21,7 @@ export class NodeProcess {
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
+    private readonly logFile?: string,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
@@ -22,12 +34,20 @@ export class NodeProcess {
     script: string,
     env: Record<string, string>,
     nodeArgs: readonly string[] = [],
+    options: NodeProcessOptions = {},
   ): NodeProcess {
-    const child = spawn(process.execPath, [...nodeArgs, script], {
-      env: { ...process.env, NODE_ENV: 'production', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new NodeProcess(name, child);
+    const { logFile } = options;
+    const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
+    try {
+      const child = spawn(process.execPath, [...nodeArgs, script], {
+        env: { ...process.env, NODE_ENV: 'production', ...env },
+        stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
+      });
+      return new NodeProcess(name, child, logFile);
+    } finally {
+      // The child holds its own copy of the descriptor.
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   get pid(): number {
@@ -38,9 +58,10 @@ export class NodeProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Everything the process printed so far (stdout and stderr interleaved). */
+  /** What the process printed so far (stdout and stderr interleaved; the last 200,000 characters). */
   get logs(): string {
-    return this.output;
+    if (this.logFile === undefined) return this.output;
+    return readFileSync(this.logFile, 'utf8').slice(-200_000);
   }
 
   /** Waits until `url` answers 200, or fails with the process's output. */
@@ -48,13 +69,13 @@ export class NodeProcess {
     await waitFor(
       `${this.name} to answer ${url}`,
       async () => {
-        if (!this.running) throw new Error(`${this.name} exited:\n${this.output}`);
+        if (!this.running) throw new Error(`${this.name} exited:\n${this.logs}`);
         const response = await fetch(url);
         return response.ok;
       },
       { timeoutMs },
     ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.output}`);
+      throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.logs}`);
     });
   }
 
