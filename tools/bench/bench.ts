@@ -18,12 +18,13 @@
  * and on plain Nest, to show what the frameworks cost before any feature.
  */
 import autocannon from 'autocannon';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeProcess, freePort } from '@ml-system/test-support';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
 import { cpuMs, rssMiB } from './proc-stats';
+import { startBaseline, startOurs } from './systems';
+import type { System } from './systems';
 
 interface Options {
   duration: number;
@@ -62,123 +63,6 @@ function parseOptions(argv: readonly string[]): Options {
       .filter((count) => Number.isInteger(count) && count > 0),
     out: value('out', join('tmp', 'bench')),
   };
-}
-
-interface System {
-  name: 'ours' | 'baseline' | 'fastify-floor' | 'nest-floor';
-  url: string;
-  processes: NodeProcess[];
-  /** Spawn to ready, per process, ms. */
-  startMs: Record<string, number>;
-}
-
-const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
-
-/**
- * The node flags an app runs with in production: its `nx serve` runtimeArgs,
- * which a deploy spec holds equal to its Dockerfile's CMD.
- */
-function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
-  const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
-    targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
-  };
-  return project.targets?.serve?.options?.runtimeArgs ?? [];
-}
-const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
-
-async function startOurs(predictorCount: number): Promise<System> {
-  const predictors: NodeProcess[] = [];
-  const tcpPorts: number[] = [];
-  const startMs: Record<string, number> = {};
-  for (let i = 0; i < predictorCount; i++) {
-    const tcp = await freePort();
-    const predictorHttp = await freePort();
-    const spawned = performance.now();
-    const predictor = NodeProcess.start(
-      `predictor-${i + 1}`,
-      'dist/apps/predictor/main.js',
-      {
-        PREDICTOR_TCP_PORT: String(tcp),
-        PREDICTOR_HTTP_PORT: String(predictorHttp),
-        LOG_LEVEL: 'info',
-      },
-      productionNodeArgs('predictor'),
-    );
-    await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
-    startMs[predictor.name] = performance.now() - spawned;
-    predictors.push(predictor);
-    tcpPorts.push(tcp);
-  }
-  const gatewayPort = await freePort();
-  const spawned = performance.now();
-  const gateway = NodeProcess.start(
-    'gateway',
-    'dist/apps/gateway/main.js',
-    {
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(gatewayPort),
-      PREDICTOR_ENDPOINTS: tcpPorts.map((port) => `127.0.0.1:${port}`).join(','),
-      // Everything on, as in production: info logs, the durable input log, metrics, tracing
-      // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
-      LOG_LEVEL: 'info',
-      INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
-      // One client address at full speed: keep the limiter running (its cost is
-      // part of the number) but far above the default 6,000 per minute.
-      RATE_LIMIT_MAX: '100000000',
-    },
-    productionNodeArgs('gateway'),
-  );
-  await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
-  startMs[gateway.name] = performance.now() - spawned;
-  return {
-    name: 'ours',
-    url: `http://127.0.0.1:${gatewayPort}`,
-    processes: [gateway, ...predictors],
-    startMs,
-  };
-}
-
-const FRONTS = {
-  baseline: { script: 'raw-gateway', ready: 'raw gateway on' },
-  'fastify-floor': { script: 'fastify-floor', ready: 'fastify floor on' },
-  'nest-floor': { script: 'nest-floor', ready: 'nest floor on' },
-} as const;
-
-/** The raw predictor with one of the minimal fronts (tools/bench/baseline/) in front of it. */
-async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Promise<System> {
-  const backendPort = await freePort();
-  const port = await freePort();
-  const backend = NodeProcess.start(
-    'raw-predictor',
-    'tools/bench/baseline/raw-predictor.ts',
-    { ...TS_ENV, PORT: String(backendPort) },
-    TS_NODE,
-  );
-  await waitForLine(backend, 'raw predictor on');
-  const { script, ready } = FRONTS[name];
-  const front = NodeProcess.start(
-    script,
-    `tools/bench/baseline/${script}.ts`,
-    { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
-    TS_NODE,
-  );
-  await waitForLine(front, ready);
-  return {
-    name,
-    url: `http://127.0.0.1:${port}`,
-    processes: [front, backend],
-    startMs: {},
-  };
-}
-
-async function waitForLine(process: NodeProcess, line: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!process.logs.includes(line)) {
-    if (!process.running || Date.now() > deadline) {
-      throw new Error(`${process.name} did not start:\n${process.logs}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface Scenario {

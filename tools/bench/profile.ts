@@ -1,0 +1,83 @@
+/**
+ * CPU profiles of our services under load: starts the built gateway and
+ * predictor(s) with `--cpu-prof`, drives `POST /process` with autocannon,
+ * stops them (the profiles are written on exit), and prints each process's
+ * self time by layer. The `.cpuprofile` files stay under `--out` for Chrome
+ * DevTools (Performance tab, "Load profile").
+ *
+ *   npx nx run tools:profile [-- --mode forward|local --connections 64 --duration 6 --predictors 1]
+ *
+ * The profiler slows the services down: read shares, not requests/s.
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { summarizeProfile } from './profile-summary';
+import type { CpuProfile } from './profile-summary';
+import { startOurs } from './systems';
+
+function option(argv: readonly string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  const next = i >= 0 ? argv[i + 1] : undefined;
+  return next !== undefined && !next.startsWith('--') ? next : fallback;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const mode = option(argv, 'mode', 'forward');
+  if (mode !== 'forward' && mode !== 'local')
+    throw new Error(`--mode is forward or local, not ${mode}`);
+  const connections = Number(option(argv, 'connections', '64'));
+  const duration = Number(option(argv, 'duration', '6'));
+  const predictors = Number(option(argv, 'predictors', '1'));
+  const dir = resolve(
+    option(
+      argv,
+      'out',
+      join('tmp', 'bench', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+    ),
+  );
+  mkdirSync(dir, { recursive: true });
+
+  const system = await startOurs(predictors, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const names = new Map(system.processes.map((p) => [p.pid, p.name]));
+  let result: autocannon.Result;
+  try {
+    result = await autocannon({
+      url: `${system.url}/process`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        data: 'wags its tail when I come home',
+        forward_to_model: mode === 'forward',
+      }),
+      connections,
+      duration,
+    });
+  } finally {
+    for (const p of system.processes) await p.stop();
+  }
+  console.log(
+    `POST /process ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +
+      `${result.requests.total} requests, ${result.non2xx} non-2xx`,
+  );
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
+    // node names its profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const pid = Number(file.split('.')[3]);
+    const { busyMs, layers } = summarizeProfile(
+      JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+    );
+    console.log(`\n${names.get(pid) ?? `pid ${pid}`}: ${Math.round(busyMs)} ms busy (${file})`);
+    for (const { layer, ms, share } of layers.slice(0, 15)) {
+      console.log(
+        `${(share * 100).toFixed(1).padStart(6)}%  ${Math.round(ms).toString().padStart(6)} ms  ${layer}`,
+      );
+    }
+  }
+  console.log(`\nprofiles: ${dir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
