@@ -22,7 +22,7 @@ export interface InputLogOptions {
   retryMs?: number;
   /** How long an outcome may wait to share a batch before it is written on its own. */
   lingerMs?: number;
-  /** Told of every durable batch: record count and fdatasync seconds (metrics). */
+  /** Told of every durable batch: record count and the seconds its synced write took (metrics). */
   onBatchDurable?: (records: number, fsyncSeconds: number) => void;
 }
 

@@ -21,7 +21,7 @@ export interface ProcessContext {
  * The seed's request path: record the input (durably, before anything is
  * acknowledged) and, when asked, forward it to the predictor.
  *
- * The two run side by side: the fdatasync of the log and the predictor's round
+ * The two run side by side: the synced write of the log and the predictor's round
  * trip overlap instead of adding up. Nothing is acknowledged before the input
  * is durable, so no acknowledged input can be lost; if the log refuses the
  * input, the prediction (which changes nothing anywhere) is discarded and the
