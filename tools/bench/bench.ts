@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
 import { cpuMs, rssMiB } from './proc-stats';
-import { startBaseline, startOurs } from './systems';
+import { startBaseline, startOurs, stopAll } from './systems';
 import type { System } from './systems';
 
 interface Options {
@@ -390,7 +390,9 @@ async function main(): Promise<void> {
   console.log(`\nraw measurements: ${file}`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error);
+  // A system that failed halfway up must not outlive the run.
+  await stopAll();
   process.exit(1);
 });

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { startOurs } from './systems';
+import { startOurs, stopAll } from './systems';
 
 function option(argv: readonly string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   console.log(`\nprofiles: ${dir}`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error);
+  // A system that failed halfway up must not outlive the run.
+  await stopAll();
   process.exit(1);
 });

@@ -25,8 +25,24 @@ function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
 }
 const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
 
+/** Every process this module started, so that a failed start or run leaves none behind. */
+const live = new Set<NodeProcess>();
+
+function launch(...args: Parameters<typeof NodeProcess.start>): NodeProcess {
+  const started = NodeProcess.start(...args);
+  live.add(started);
+  return started;
+}
+
+/** Stops each process started here that still runs (for the error paths of the bench and the profiler). */
+export async function stopAll(): Promise<void> {
+  const running = [...live];
+  live.clear();
+  await Promise.all(running.map((p) => p.stop()));
+}
+
 const LOG_DIR = join('tmp', 'bench', `logs-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-let started = 0;
+let logged = 0;
 
 /**
  * Where a started process writes its stdout and stderr: a file, as behind a
@@ -35,8 +51,8 @@ let started = 0;
  */
 function logFileFor(name: string): { logFile: string } {
   mkdirSync(LOG_DIR, { recursive: true });
-  started++;
-  return { logFile: join(LOG_DIR, `${String(started).padStart(2, '0')}-${name}.log`) };
+  logged++;
+  return { logFile: join(LOG_DIR, `${String(logged).padStart(2, '0')}-${name}.log`) };
 }
 
 /**
@@ -54,7 +70,7 @@ export async function startOurs(
     const tcp = await freePort();
     const predictorHttp = await freePort();
     const spawned = performance.now();
-    const predictor = NodeProcess.start(
+    const predictor = launch(
       `predictor-${i + 1}`,
       'dist/apps/predictor/main.js',
       {
@@ -72,7 +88,7 @@ export async function startOurs(
   }
   const gatewayPort = await freePort();
   const spawned = performance.now();
-  const gateway = NodeProcess.start(
+  const gateway = launch(
     'gateway',
     'dist/apps/gateway/main.js',
     {
@@ -110,7 +126,7 @@ export const FRONTS = {
 export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Promise<System> {
   const backendPort = await freePort();
   const port = await freePort();
-  const backend = NodeProcess.start(
+  const backend = launch(
     'raw-predictor',
     'tools/bench/baseline/raw-predictor.ts',
     { ...TS_ENV, PORT: String(backendPort) },
@@ -119,7 +135,7 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   );
   await waitForLine(backend, 'raw predictor on');
   const { script, ready } = FRONTS[name];
-  const front = NodeProcess.start(
+  const front = launch(
     script,
     `tools/bench/baseline/${script}.ts`,
     { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
