@@ -54,17 +54,24 @@ export class ProcessService {
       this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
       return { status: LOGGED_STATUS, request_id: requestId };
     }
-    const [log, prediction] = await Promise.allSettled([
-      logged,
-      this.predictor.predict(body.data, {
-        requestId,
-        deadline: receivedAt + this.deadlineMs,
-        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-      }),
-    ]);
-    if (log.status === 'rejected') notRecorded(log.reason);
-    if (prediction.status === 'rejected') {
-      const problem = toHttpError(prediction.reason);
+    // The log's refusal is the answer at once (503), whatever the predictor is doing; an input
+    // the log already refuses is not sent to the predictor at all.
+    const durable = logged.catch(notRecorded);
+    if (!this.inputLog.writable()) await durable;
+    const predicted = this.predictor.predict(body.data, {
+      requestId,
+      deadline: receivedAt + this.deadlineMs,
+      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    });
+    // Settled below; when the log fails first nothing else waits on it.
+    predicted.catch(() => undefined);
+    let result: Awaited<typeof predicted>;
+    try {
+      [, result] = await Promise.all([durable, predicted]);
+    } catch (error) {
+      // A failed prediction is answered only once the input is durable; if it is not, the 503 wins.
+      await durable;
+      const problem = toHttpError(error);
       this.inputLog.recordOutcome(requestId, {
         status: 'error',
         code: problem.code,
@@ -72,7 +79,6 @@ export class ProcessService {
       });
       throw problem;
     }
-    const result = prediction.value;
     this.inputLog.recordOutcome(requestId, {
       status: 'predicted',
       class: result.prediction.class,

@@ -1,0 +1,75 @@
+import type { ConfigService } from '@nestjs/config';
+import type { PredictionResult } from '@ml-system/contracts';
+import type { GatewayEnv } from '../config/gateway.config';
+import { InputLogUnavailableError } from '../input-log/input-log.errors';
+import type { InputLogService } from '../input-log/input-log.service';
+import type { PredictorClient } from '../predictor-client/predictor-client';
+import { PredictorUnavailableError } from '../predictor-client/predictor.errors';
+import { ProcessService } from './process.service';
+
+const context = { requestId: 'r-1', receivedAt: Date.now() };
+const forward = { data: 'my cat purrs', forward_to_model: true };
+
+function service(
+  log: Partial<InputLogService>,
+  predict: PredictorClient['predict'],
+): ProcessService {
+  const config = { get: () => 10_000 } as unknown as ConfigService<GatewayEnv, true>;
+  return new ProcessService(
+    { recordOutcome: jest.fn(), writable: () => true, ...log } as unknown as InputLogService,
+    { predict } as unknown as PredictorClient,
+    config,
+  );
+}
+
+describe(ProcessService.name, () => {
+  it('answers 503 as soon as the log refuses the input, without waiting for the predictor', async () => {
+    const hangs = jest.fn(() => new Promise<PredictionResult>(() => undefined));
+    const processing = service(
+      { appendInput: () => Promise.reject(new InputLogUnavailableError('the disk is full')) },
+      hangs,
+    );
+    await expect(processing.process(forward, context)).rejects.toMatchObject({
+      status: 503,
+      code: 'INPUT_LOG_UNAVAILABLE',
+    });
+  });
+
+  it('does not ask the predictor while the log is known to refuse inputs', async () => {
+    const predict = jest.fn();
+    const processing = service(
+      {
+        writable: () => false,
+        appendInput: () => Promise.reject(new InputLogUnavailableError('the disk is full')),
+      },
+      predict,
+    );
+    await expect(processing.process(forward, context)).rejects.toMatchObject({ status: 503 });
+    expect(predict).not.toHaveBeenCalled();
+  });
+
+  it("answers a failed prediction only once the input is durable, and the log's refusal wins", async () => {
+    let refuse!: (error: Error) => void;
+    const appended = new Promise<void>((_, reject) => (refuse = reject));
+    const processing = service({ appendInput: () => appended }, () =>
+      Promise.reject(new PredictorUnavailableError('no endpoint')),
+    );
+    const answer = processing.process(forward, context);
+    let settled = false;
+    void answer.catch(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    refuse(new InputLogUnavailableError('the disk is full'));
+    await expect(answer).rejects.toMatchObject({ status: 503, code: 'INPUT_LOG_UNAVAILABLE' });
+  });
+
+  it("maps the predictor's error once the input is durable", async () => {
+    const processing = service({ appendInput: () => Promise.resolve() }, () =>
+      Promise.reject(new PredictorUnavailableError('no endpoint')),
+    );
+    await expect(processing.process(forward, context)).rejects.toMatchObject({
+      status: 503,
+      code: 'PREDICTOR_UNAVAILABLE',
+    });
+  });
+});
