@@ -107,7 +107,7 @@ describe(SegmentWriter.name, () => {
     expect(stats.bytesOnDisk).toBe((await stat(join(dir, segmentFileName(1)))).size);
   });
 
-  // /proc/self/fdinfo is Linux's; elsewhere the synced-write count above still holds the writer to it.
+  // O_DSYNC is used on Linux only (elsewhere: fdatasync), and /proc/self/fdinfo is Linux's too.
   (process.platform === 'linux' ? it : it.skip)(
     'opens segments so that the kernel syncs each write (O_DSYNC)',
     async () => {
