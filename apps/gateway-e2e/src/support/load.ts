@@ -9,6 +9,8 @@ export interface Sample {
   status: number;
   /** The problem code of an error answer. */
   code?: string;
+  /** A 200 whose body `LoadOptions.check` refused. */
+  wrong?: boolean;
   ms: number;
 }
 
@@ -18,6 +20,8 @@ export interface LoadReport {
   statuses: Record<string, number>;
   /** Count per problem code of the error answers. */
   codes: Record<string, number>;
+  /** 200s whose body `LoadOptions.check` refused. */
+  wrong: number;
   total: number;
 }
 
@@ -29,6 +33,10 @@ export interface LoadOptions {
   /** Stops the loops once it resolves (they finish their current request). */
   until?: Promise<unknown>;
   body?: unknown;
+  /** Each loop's own body, instead of `body`. */
+  bodyOf?: (worker: number) => unknown;
+  /** Whether a 200's parsed body is the right answer for the loop that sent it. */
+  check?: (worker: number, answer: unknown) => boolean;
 }
 
 /**
@@ -42,9 +50,9 @@ export async function runLoad(url: string, options: LoadOptions = {}): Promise<L
   const timer = setTimeout(() => (stop = true), maxMs);
   void options.until?.finally(() => (stop = true));
   const samples: Sample[] = [];
-  const payload = JSON.stringify(body);
   await Promise.all(
-    Array.from({ length: workers }, async () => {
+    Array.from({ length: workers }, async (_, worker) => {
+      const payload = JSON.stringify(options.bodyOf ? options.bodyOf(worker) : body);
       while (!stop) {
         const at = Date.now();
         try {
@@ -57,6 +65,7 @@ export async function runLoad(url: string, options: LoadOptions = {}): Promise<L
           const sample: Sample = { at, status: response.status, ms: Date.now() - at };
           if (response.status !== 200)
             sample.code = String((JSON.parse(text) as { code?: unknown }).code);
+          else if (options.check && !options.check(worker, JSON.parse(text))) sample.wrong = true;
           samples.push(sample);
         } catch {
           samples.push({ at, status: 0, ms: Date.now() - at });
@@ -75,7 +84,13 @@ export function summarize(samples: Sample[]): LoadReport {
     statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
     if (sample.code) codes[sample.code] = (codes[sample.code] ?? 0) + 1;
   }
-  return { samples, statuses, codes, total: samples.length };
+  return {
+    samples,
+    statuses,
+    codes,
+    wrong: samples.filter((s) => s.wrong).length,
+    total: samples.length,
+  };
 }
 
 /**
