@@ -34,7 +34,7 @@ describe(NodeProcess.name, () => {
     }
   });
 
-  it('with a log file, the output goes to the file and logs reads it back', async () => {
+  it('with a log file, the output goes to the file and logs reads back only this run', async () => {
     const logFile = join(dir, 'chatty.log');
     writeFileSync(logFile, 'earlier run\n');
     const child = NodeProcess.start('chatty', script, {}, [], { logFile });
@@ -44,8 +44,20 @@ describe(NodeProcess.name, () => {
       );
       expect(readFileSync(logFile, 'utf8')).toMatch(/^earlier run\n/);
       expect(child.logs).toContain('out line');
+      expect(child.logs).not.toContain('earlier run');
     } finally {
       await child.stop();
     }
+  });
+
+  it('gives up waiting at once when the process exits before it answers', async () => {
+    const failing = join(dir, 'failing.js');
+    writeFileSync(failing, "process.stderr.write('no config\\n'); process.exit(3);");
+    const child = NodeProcess.start('failing', failing, {});
+    const started = Date.now();
+    await expect(child.waitForHttp('http://127.0.0.1:9/never', 10_000)).rejects.toThrow(
+      /failing exited \(code 3\)[\s\S]*no config/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

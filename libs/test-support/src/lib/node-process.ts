@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { waitFor } from './wait-for';
 
 export interface NodeProcessOptions {
@@ -13,6 +13,9 @@ export interface NodeProcessOptions {
   logFile?: string;
 }
 
+/** How much of its output `logs` returns: the end is what explains a failure. */
+const LOG_TAIL_CHARS = 200_000;
+
 /** A service started as a real process by a test, stopped by its PID. */
 export class NodeProcess {
   private output = '';
@@ -21,7 +24,7 @@ export class NodeProcess {
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
-    private readonly logFile?: string,
+    private readonly logFile?: { path: string; from: number },
   ) {
     child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
@@ -43,7 +46,14 @@ export class NodeProcess {
         env: { ...process.env, NODE_ENV: 'production', ...env },
         stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
       });
-      return new NodeProcess(name, child, logFile);
+      // Only what this process appends is its output, not what an earlier run left.
+      return new NodeProcess(
+        name,
+        child,
+        fd === undefined || logFile === undefined
+          ? undefined
+          : { path: logFile, from: fstatSync(fd).size },
+      );
     } finally {
       // The child holds its own copy of the descriptor.
       if (fd !== undefined) closeSync(fd);
@@ -58,23 +68,34 @@ export class NodeProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** What the process printed so far (stdout and stderr interleaved; the last 200,000 characters). */
+  /** What the process printed so far (stdout and stderr interleaved; the last 200,000 characters or bytes). */
   get logs(): string {
     if (this.logFile === undefined) return this.output;
-    return readFileSync(this.logFile, 'utf8').slice(-200_000);
+    const fd = openSync(this.logFile.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const from = Math.max(this.logFile.from, size - LOG_TAIL_CHARS);
+      const tail = Buffer.alloc(Math.max(0, size - from));
+      readSync(fd, tail, 0, tail.length, from);
+      return tail.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   }
 
-  /** Waits until `url` answers 200, or fails with the process's output. */
+  /** Waits until `url` answers 200, or fails with the process's output (at once if it exits). */
   async waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
-    await waitFor(
-      `${this.name} to answer ${url}`,
-      async () => {
-        if (!this.running) throw new Error(`${this.name} exited:\n${this.logs}`);
-        const response = await fetch(url);
-        return response.ok;
-      },
-      { timeoutMs },
-    ).catch((error: unknown) => {
+    let answered = false;
+    const exited = this.exited.then((code) => {
+      if (!answered)
+        throw new Error(`${this.name} exited (code ${String(code)}) before answering ${url}`);
+    });
+    const ready = waitFor(`${this.name} to answer ${url}`, async () => (await fetch(url)).ok, {
+      timeoutMs,
+    }).then(() => {
+      answered = true;
+    });
+    await Promise.race([ready, exited]).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.logs}`);
     });
   }
@@ -108,6 +129,6 @@ export class NodeProcess {
 
   private append(chunk: Buffer): void {
     // Bounded: a chatty process must not grow the test runner's memory.
-    this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
+    this.output = (this.output + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
   }
 }
