@@ -38,6 +38,11 @@ describe(RouteMetadataCache.name, () => {
   });
 
   it('does not cache lookups that are not (handler, class)', () => {
-    expect(cached.getAllAndOverride('limit', [Routes])).toBe(5);
+    const uncached = jest.spyOn(Reflector.prototype, 'getAllAndOverride');
+    const fresh = new RouteMetadataCache();
+    expect(fresh.getAllAndOverride('limit', [Routes])).toBe(5);
+    expect(fresh.getAllAndOverride('limit', [Routes])).toBe(5);
+    expect(uncached).toHaveBeenCalledTimes(2);
+    uncached.mockRestore();
   });
 });

@@ -19,6 +19,8 @@ describe(installLeanAsyncResourceBind.name, () => {
   it('replaces bind only where Node still defines the deprecated accessor', () => {
     AsyncResource.prototype.bind = originalAsyncResourceBind;
     const needed = bindDefinesDeprecatedAccessor();
+    // The Node this project runs on (20.x) has the accessor: there the replacement is what runs.
+    if (process.versions.node.startsWith('20.')) expect(needed).toBe(true);
     expect(installLeanAsyncResourceBind()).toBe(needed);
     expect(AsyncResource.prototype.bind === originalAsyncResourceBind).toBe(!needed);
     expect(Object.getOwnPropertyDescriptor(new AsyncResource('x').bind(() => 1), 'asyncResource')).toBeUndefined();
