@@ -176,7 +176,7 @@ async function main(): Promise<void> {
     }
     if (ours) afterTable = Object.fromEntries(ours.processes.map((p) => [p.name, rssMiB(p.pid)]));
   } finally {
-    for (const system of systems) for (const p of system.processes) await p.stop();
+    await stopAll();
   }
 
   // The RSS target is "after a 60-second load": a fresh system, loaded for --soak seconds.
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
         rssMiB: Object.fromEntries(fresh.processes.map((p) => [p.name, rssMiB(p.pid)])),
       };
     } finally {
-      for (const p of fresh.processes) await p.stop();
+      await stopAll();
     }
   }
 
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       const [oursRun, baseRun] = runs;
       if (oursRun && baseRun) scaled.push({ predictors: count, ours: oursRun, baseline: baseRun });
     } finally {
-      for (const system of pair) for (const p of system.processes) await p.stop();
+      await stopAll();
     }
   }
 

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       duration,
     });
   } finally {
-    for (const p of system.processes) await p.stop();
+    await stopAll();
   }
   console.log(
     `POST /process ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +

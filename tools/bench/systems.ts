@@ -17,11 +17,18 @@ const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
  * The node flags an app runs with in production: its `nx serve` runtimeArgs,
  * which a deploy spec holds equal to its Dockerfile's CMD.
  */
+const nodeArgsByApp = new Map<string, string[]>();
+
 function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
-  const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
-    targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
-  };
-  return project.targets?.serve?.options?.runtimeArgs ?? [];
+  let args = nodeArgsByApp.get(app);
+  if (!args) {
+    const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
+      targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
+    };
+    args = project.targets?.serve?.options?.runtimeArgs ?? [];
+    nodeArgsByApp.set(app, args);
+  }
+  return args;
 }
 const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
 
@@ -116,7 +123,7 @@ export async function startOurs(
   };
 }
 
-export const FRONTS = {
+const FRONTS = {
   baseline: { script: 'raw-gateway', ready: 'raw gateway on' },
   'fastify-floor': { script: 'fastify-floor', ready: 'fastify floor on' },
   'nest-floor': { script: 'nest-floor', ready: 'nest floor on' },
