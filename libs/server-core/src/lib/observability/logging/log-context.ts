@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /** Correlation fields stamped on every log line written while serving one message or request. */
 export interface LogContext {
   request_id: string;
@@ -7,23 +5,12 @@ export interface LogContext {
   span_id: string;
 }
 
-const storage = new AsyncLocalStorage<LogContext>();
-
-/** The context of the synchronous call running now (see `runWithSyncLogContext`). */
-let synchronous: LogContext | undefined;
-
 /**
- * Runs `fn` (and everything it starts) with `context` as the current log
- * context.
- *
- * Not used on the gateway's HTTP path nor on the predictor's message path on
- * purpose: on Node 20 the first `run()` turns on promise hooks for the whole
- * process, a cost paid by every promise afterwards; their lines carry the ids
- * themselves, or use `runWithSyncLogContext`.
+ * The context of the synchronous call running now (see `runWithSyncLogContext`).
+ * No AsyncLocalStorage on purpose: on Node 20 its first `run()` turns on
+ * promise hooks for the whole process, a cost every promise then pays.
  */
-export function runWithLogContext<T>(context: LogContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
+let synchronous: LogContext | undefined;
 
 /**
  * Runs the synchronous `fn` with `context` as the current log context, at the
@@ -42,7 +29,7 @@ export function runWithSyncLogContext<T>(context: LogContext, fn: () => T): T {
   }
 }
 
-/** The log context of the code running now, if it runs inside `runWithLogContext` or `runWithSyncLogContext`. */
+/** The log context of the code running now, if it runs inside `runWithSyncLogContext`. */
 export function currentLogContext(): LogContext | undefined {
-  return synchronous ?? storage.getStore();
+  return synchronous;
 }

@@ -1,5 +1,5 @@
 import { createRootLogger, shouldPrettyPrint } from './root-logger';
-import { runWithLogContext } from './log-context';
+import { runWithSyncLogContext } from './log-context';
 
 describe(shouldPrettyPrint.name, () => {
   it.each([
@@ -43,7 +43,7 @@ describe(createRootLogger.name, () => {
 
   it('stamps the ids of the current log context on every line written inside it', () => {
     const { logger, parsed } = capture();
-    runWithLogContext({ request_id: 'r1', trace_id: 't1', span_id: 's1' }, () =>
+    runWithSyncLogContext({ request_id: 'r1', trace_id: 't1', span_id: 's1' }, () =>
       logger.warn('inside'),
     );
     logger.warn('outside');

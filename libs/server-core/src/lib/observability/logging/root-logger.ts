@@ -53,9 +53,9 @@ function baseOptions(options: RootLoggerOptions): LoggerOptions {
 }
 
 /** Under load, lines leave in writes of about this many bytes instead of one write each. */
-export const LOG_WRITE_CHUNK_BYTES = 4096;
+const LOG_WRITE_CHUNK_BYTES = 4096;
 /** With little traffic, no line waits in the buffer longer than this. */
-export const LOG_FLUSH_INTERVAL_MS = 200;
+const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
  * The one pino logger of a process. JSON lines go to stdout through an
@@ -87,8 +87,21 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
     }
   }
   const stdout = pino.destination({ dest: 1, sync: false, minLength: LOG_WRITE_CHUNK_BYTES });
-  setInterval(() => stdout.flush(), LOG_FLUSH_INTERVAL_MS).unref();
-  return pino(base, stdout);
+  // Only when a line came since the last tick: SonicBoom's flush of an empty buffer still
+  // queues an empty write on libuv's thread pool, which the input log's synced writes share.
+  let unflushed = false;
+  setInterval(() => {
+    if (!unflushed) return;
+    unflushed = false;
+    stdout.flush();
+  }, LOG_FLUSH_INTERVAL_MS).unref();
+  const hooks = {
+    streamWrite: (line: string): string => {
+      unflushed = true;
+      return line;
+    },
+  };
+  return pino({ ...base, hooks }, stdout);
 }
 
 /** A logger that writes nothing: for specs and tools that build the apps without serving. */
