@@ -1,6 +1,6 @@
 import { Controller, Get, Logger } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { RouteMetadataCache } from './route-metadata-cache';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -188,7 +188,7 @@ describe(ApiKeyGuard.name, () => {
       switchToHttp: () => ({ getRequest: () => ({ headers }) }),
     }) as unknown as ExecutionContext;
 
-  const guard = new ApiKeyGuard(new Reflector(), new ApiKeyVerifier([KEY_A]));
+  const guard = new ApiKeyGuard(new RouteMetadataCache(), new ApiKeyVerifier([KEY_A]));
 
   it('protects a route that nobody marked: new controllers are private by default', () => {
     expect(() => guard.canActivate(contextFor('unmarked'))).toThrow(ProblemException);

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CanActivate, ExecutionContext, OnApplicationBootstrap } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@ml-system/server-core';
 import { ApiKeyVerifier } from './api-key.verifier';
+import { RouteMetadataCache } from './route-metadata-cache';
 import { API_KEY_HEADER, IS_PUBLIC } from './security.constants';
 
 declare module 'fastify' {
@@ -42,7 +42,7 @@ export class ApiKeyGuard implements CanActivate, OnApplicationBootstrap {
   private readonly logger = new Logger('Security');
 
   constructor(
-    private readonly reflector: Reflector,
+    private readonly reflector: RouteMetadataCache,
     private readonly keys: ApiKeyVerifier,
   ) {}
 

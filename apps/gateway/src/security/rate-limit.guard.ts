@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard } from '@nestjs/throttler';
-import type { ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import type {
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '@ml-system/server-core';
 import { RouteMetadataCache } from './route-metadata-cache';
@@ -24,9 +28,9 @@ export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: RouteMetadataCache,
   ) {
-    // Reflector holds no state of its own (it reads reflect-metadata), so a private one is the same one.
-    super(options, storage, new RouteMetadataCache());
+    super(options, storage, reflector);
   }
 
   override async onModuleInit(): Promise<void> {

@@ -1,18 +1,18 @@
 import { Reflector } from '@nestjs/core';
-import type { Type } from '@nestjs/common';
 
-type Target = Type | ((...args: never[]) => unknown);
+/** What Reflector takes: handlers and classes. */
+type Targets = Parameters<Reflector['getAllAndOverride']>[1];
 
 /**
- * A `Reflector` that looks each (key, handler, class) up once. Route metadata
- * is fixed once the app is built, and the throttler guard asks for six keys
- * per request, each a walk of reflect-metadata's maps up the prototype chain:
+ * A `Reflector` that looks each (key, handler, class) up once, shared by the
+ * API-key and rate-limit guards. Route metadata is fixed once the app is
+ * built, and the throttler guard asks for six keys per request, each a walk of reflect-metadata's maps up the prototype chain:
  * ~2% of the gateway's CPU per request in the profile, for answers that never change.
  */
 export class RouteMetadataCache extends Reflector {
   private readonly cache = new Map<unknown, WeakMap<object, WeakMap<object, { value: unknown }>>>();
 
-  override getAllAndOverride<T>(key: unknown, targets: Target[]): T {
+  override getAllAndOverride<T>(key: unknown, targets: Targets): T {
     const [handler, owner] = targets;
     if (targets.length !== 2 || !handler || !owner) {
       return super.getAllAndOverride<T>(key, targets);

@@ -7,6 +7,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { FixedWindowThrottlerStorage } from './fixed-window.storage';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RouteMetadataCache } from './route-metadata-cache';
 
 /**
  * API keys and rate limits, as global guards (so that a new controller is
@@ -41,6 +42,8 @@ import { RateLimitGuard } from './rate-limit.guard';
           config.get('API_KEYS_FILE', { infer: true }),
         ),
     },
+    // One cache of route metadata for both guards: it is fixed once the app is built.
+    { provide: RouteMetadataCache, useValue: new RouteMetadataCache() },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
