@@ -144,7 +144,12 @@ export class PredictorEndpoint {
       options.transport ??
       ((host, port, onSocketError) =>
         new PredictCoalescer(
-          new JsonRpcConnection({ host, port, onSocketError, ...(options.tls ? { tls: options.tls } : {}) }),
+          new JsonRpcConnection({
+            host,
+            port,
+            onSocketError,
+            ...(options.tls ? { tls: options.tls } : {}),
+          }),
           coalesceMax,
         ));
     this.client = this.createClient();
@@ -291,7 +296,7 @@ export class PredictorEndpoint {
     this.lastError = { text, at: this.now() };
     if (PredictorTimeoutError.is(marked) && !this.client.connected) {
       // The connect itself hangs (a dropped SYN, an address that vanished):
-      // Nest would keep every later call waiting on that same connect until
+      // the connection would keep every later call waiting on that same connect until
       // the kernel gives up, minutes later. Start over with a fresh client.
       this.redial();
     }

@@ -72,7 +72,8 @@ export class JsonRpcConnection implements RpcTransport {
   private readonly pending = new Map<number, Resolve>();
   private nextId = 1;
   private outbox = '';
-  private flushScheduled = false;
+  /** The end-of-turn write, while one is pending. */
+  private scheduledFlush: NodeJS.Immediate | undefined;
   private inbox = '';
   private decoder = new StringDecoder('utf8');
   private socketError: unknown;
@@ -98,20 +99,13 @@ export class JsonRpcConnection implements RpcTransport {
     }
     if (!this.socket) this.dial();
     const id = this.nextId++;
-    if (this.nextId > Number.MAX_SAFE_INTEGER) this.nextId = 1;
     const settled = new Promise<Settled<T>>((resolve) => {
       this.pending.set(id, resolve as Resolve);
     });
     const json = JSON.stringify({ pattern, data, id });
     this.outbox += `${json.length}${DELIMITER}${json}`;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // After the poll phase: every call made while handling this round of I/O shares one write.
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
-    }
+    // After the poll phase: every call made while handling this round of I/O shares one write.
+    this.scheduledFlush ??= setImmediate(() => this.flush());
     return {
       settled,
       cancel: () => {
@@ -131,6 +125,8 @@ export class JsonRpcConnection implements RpcTransport {
    * coalescer) flushes at once rather than waiting for the next one.
    */
   flush(): void {
+    if (this.scheduledFlush) clearImmediate(this.scheduledFlush);
+    this.scheduledFlush = undefined;
     const data = this.outbox;
     this.outbox = '';
     if (data.length > 0 && this.socket) this.socket.write(data, 'utf8');

@@ -117,7 +117,7 @@ export class PredictCoalescer implements RpcTransport {
       if (message.meta.deadline > deadline) deadline = message.meta.deadline;
       wireItems.push({ input: message.payload.input, meta: message.meta });
     }
-    this.frames = (this.frames + 1) % Number.MAX_SAFE_INTEGER;
+    this.frames++;
     const call = this.inner.request<PredictManyReply>(PREDICTOR_PATTERNS.predictMany, {
       payload: { items: wireItems },
       meta: { request_id: `frame-${this.frames}`, deadline },
@@ -135,7 +135,11 @@ export class PredictCoalescer implements RpcTransport {
 
   private distribute(items: Queued[], settled: Settled<PredictManyReply>): void {
     if ('failure' in settled) {
-      if (!this.manyUnsupported && typeof settled.failure === 'string' && UNKNOWN_PATTERN.test(settled.failure)) {
+      if (
+        !this.manyUnsupported &&
+        typeof settled.failure === 'string' &&
+        UNKNOWN_PATTERN.test(settled.failure)
+      ) {
         this.manyUnsupported = true;
         this.logger.warn('the predictor does not serve predict-many: sending each call alone');
         for (const item of items) if (!item.cancelled) this.sendAlone(item);
