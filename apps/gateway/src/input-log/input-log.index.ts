@@ -161,7 +161,9 @@ export class InputLogIndex {
    * ring: the oldest entry of the map is found without iterating it (which,
    * after many deletions at its front, costs as many steps as it had entries).
    */
-  private readonly awaitedIds: (string | undefined)[] = new Array<string | undefined>(MAX_AWAITING_OUTCOME);
+  private readonly awaitedIds: (string | undefined)[] = new Array<string | undefined>(
+    MAX_AWAITING_OUTCOME,
+  );
   private readonly awaitedNumbers = new Float64Array(MAX_AWAITING_OUTCOME);
   private awaitedNext = 0;
   private readonly hashed = new Uint32Array(2);
@@ -254,14 +256,22 @@ export class InputLogIndex {
     if (!segment) return false;
     const { seq, offset, length } = location;
     const delta = seq - segment.seq;
-    if (!(delta >= 0 && delta <= MAX_OUTCOME_DELTA && offset >= 0 && offset <= MAX_U32 && length >= 0 && length <= LENGTH_MASK)) {
+    if (!(
+      delta >= 0 &&
+      delta <= MAX_OUTCOME_DELTA &&
+      offset >= 0 &&
+      offset <= MAX_U32 &&
+      length >= 0 &&
+      length <= LENGTH_MASK
+    )) {
       return false;
     }
     this.at(number);
     const chunk = this.atChunk;
     const base = this.atBase;
     const stored = delta + 1;
-    chunk[base + IN_LENGTH] = (chunk[base + IN_LENGTH] & LENGTH_MASK) | ((stored & DELTA_HALF_MASK) << LENGTH_BITS);
+    chunk[base + IN_LENGTH] =
+      (chunk[base + IN_LENGTH] & LENGTH_MASK) | ((stored & DELTA_HALF_MASK) << LENGTH_BITS);
     chunk[base + OUT_OFFSET] = offset;
     chunk[base + OUT_LENGTH] = length | ((stored >>> DELTA_HALF_BITS) << LENGTH_BITS);
     return true;
@@ -291,7 +301,12 @@ export class InputLogIndex {
     }
   }
 
-  /** Forgets the inputs of deleted segments. */
+  /**
+   * Forgets the inputs of deleted segments. Retention deletes the oldest
+   * segments, so that is all the index does: every input older than the
+   * newest one removed goes, and no id's chain of older inputs is cut.
+   * @throws RangeError when a segment is named while an older one stays.
+   */
   removeSegments(seqs: readonly number[]): void {
     // Found by binary search, not by a pass over the segments: with small
     // segments there are many thousands, and retention removes one per rotation.
@@ -301,31 +316,22 @@ export class InputLogIndex {
       .sort((a, b) => a.first - b.first);
     const newestDoomed = doomed[doomed.length - 1];
     if (!newestDoomed) return;
+    if (!doomed.every((segment, i) => segment === this.segments[i])) {
+      throw new RangeError('the input-log index forgets only its oldest segments');
+    }
     // Inputs at or past it are all kept: segments are in number order.
     const kept = newestDoomed.first + newestDoomed.count;
-    // What retention does: then every input older than a doomed one is doomed too.
-    const oldestOnly = doomed.every((segment, i) => segment === this.segments[i]);
-    const isDoomed = (number: number): boolean =>
-      number < kept &&
-      (oldestOnly || doomed.some((segment) => number >= segment.first && number < segment.first + segment.count));
-
     const count = doomed.reduce((sum, segment) => sum + segment.count, 0);
     // Both run on the event loop: a rotation at the default sizes drops a
     // few hundred thousand inputs, cheaper in one pass over the table than by
     // a probe each; with small segments it drops a few, and a pass would cost
     // a millisecond or more each time.
     if (count * SLOTS_PER_PROBE < this.table.length) {
-      for (const segment of doomed) this.unlinkEach(segment, isDoomed, oldestOnly);
+      for (const segment of doomed) this.unlinkEach(segment);
     } else {
-      this.unlinkAll(oldestOnly ? null : isDoomed, kept);
+      this.unlinkAll(kept);
     }
-
-    if (oldestOnly) {
-      this.segments.splice(0, doomed.length);
-    } else {
-      const gone = new Set(doomed);
-      this.segments = this.segments.filter((segment) => !gone.has(segment));
-    }
+    this.segments.splice(0, doomed.length);
     this.inputs -= count;
     // Awaited outcomes of the inputs gone need no cleanup: they find no segment, and age out of the map.
     this.releaseChunks();
@@ -347,7 +353,10 @@ export class InputLogIndex {
    * Up to `limit` inputs older than `start` (or the newest, without it),
    * newest first, and the cursor position of the next page (null on the last).
    */
-  page(limit: number, start: LogPosition | null): { entries: IndexedInput[]; next: LogPosition | null } {
+  page(
+    limit: number,
+    start: LogPosition | null,
+  ): { entries: IndexedInput[]; next: LogPosition | null } {
     const entries: IndexedInput[] = [];
     let more = false;
     for (let s = this.segments.length - 1; s >= 0 && !more; s--) {
@@ -364,7 +373,10 @@ export class InputLogIndex {
       }
     }
     const last = entries[entries.length - 1];
-    return { entries, next: more && last ? { seq: last.input.seq, offset: last.input.offset } : null };
+    return {
+      entries,
+      next: more && last ? { seq: last.input.seq, offset: last.input.offset } : null,
+    };
   }
 
   private entryAt(segment: IndexedSegment, number: number): IndexedInput {
@@ -379,7 +391,11 @@ export class InputLogIndex {
       outcome:
         stored === 0
           ? null
-          : { seq: segment.seq + stored - 1, offset: chunk[base + OUT_OFFSET], length: outLength & LENGTH_MASK },
+          : {
+              seq: segment.seq + stored - 1,
+              offset: chunk[base + OUT_OFFSET],
+              length: outLength & LENGTH_MASK,
+            },
     };
   }
 
@@ -427,7 +443,10 @@ export class InputLogIndex {
       this.chunkBase = this.nextNumber;
       return;
     }
-    const dead = Math.min(Math.floor((oldest.first - this.chunkBase) / CHUNK_ENTRIES), this.chunks.length - 1);
+    const dead = Math.min(
+      Math.floor((oldest.first - this.chunkBase) / CHUNK_ENTRIES),
+      this.chunks.length - 1,
+    );
     if (dead <= 0) return;
     this.chunks.splice(0, dead);
     this.chunkBase += dead * CHUNK_ENTRIES;
@@ -464,7 +483,9 @@ export class InputLogIndex {
       }
     }
     const segment = segments[low] as IndexedSegment | undefined;
-    return segment && number >= segment.first && number < segment.first + segment.count ? segment : null;
+    return segment && number >= segment.first && number < segment.first + segment.count
+      ? segment
+      : null;
   }
 
   /** The input number a table handle stands for. */
@@ -492,62 +513,41 @@ export class InputLogIndex {
       const handle = table[slot];
       if (handle === 0) return ~slot;
       this.at(this.numberOf(handle));
-      if (this.atChunk[this.atBase + HASH_LOW] === low && this.atChunk[this.atBase + HASH_HIGH] === high) return slot;
+      if (
+        this.atChunk[this.atBase + HASH_LOW] === low &&
+        this.atChunk[this.atBase + HASH_HIGH] === high
+      )
+        return slot;
     }
   }
 
   /**
-   * What `unlink*` do for an input whose slot is going: the slot goes on to
-   * the newest older input with the hash that stays (null: none, the slot is
-   * to be emptied). Unless only the oldest segments go, which leaves none.
+   * Takes a segment's inputs out of the table one probe each. An input that
+   * holds its slot is its id's newest; the inputs older than it go too, so
+   * the slot is emptied.
    */
-  private successor(number: number, isDoomed: (number: number) => boolean, oldestOnly: boolean): number | null {
-    if (oldestOnly) return null;
-    for (let current = number; ; ) {
-      this.at(current);
-      const previous = this.atChunk[this.atBase + PREVIOUS];
-      if (previous === 0) return null;
-      current -= previous;
-      if (!this.segmentOf(current)) return null;
-      if (!isDoomed(current)) return current;
-    }
-  }
-
-  /** Takes a segment's inputs out of the table one probe each. */
-  private unlinkEach(segment: IndexedSegment, isDoomed: (number: number) => boolean, oldestOnly: boolean): void {
+  private unlinkEach(segment: IndexedSegment): void {
     for (let number = segment.first; number < segment.first + segment.count; number++) {
       this.at(number);
-      const slot = this.slotOf(this.atChunk[this.atBase + HASH_LOW], this.atChunk[this.atBase + HASH_HIGH]);
+      const slot = this.slotOf(
+        this.atChunk[this.atBase + HASH_LOW],
+        this.atChunk[this.atBase + HASH_HIGH],
+      );
       // A later input with the same hash keeps the slot.
       if (slot < 0 || this.numberOf(this.table[slot]) !== number) continue;
-      const successor = this.successor(number, isDoomed, oldestOnly);
-      if (successor === null) this.emptySlot(slot);
-      else this.table[slot] = handleOf(successor);
+      this.emptySlot(slot);
     }
   }
 
-  /**
-   * Takes the doomed inputs out of the table in one pass over it: those
-   * before `kept` for which `isDoomed` holds, or all of them without it (only
-   * the oldest segments go).
-   */
-  private unlinkAll(isDoomed: ((number: number) => boolean) | null, kept: number): void {
+  /** Takes every input before `kept` out of the table in one pass over it. */
+  private unlinkAll(kept: number): void {
     const table = this.table;
     const emptied = new Uint32Array((table.length + 31) >>> 5);
     let anyEmptied = false;
     for (let slot = 0; slot < table.length; slot++) {
       const handle = table[slot];
       if (handle === 0) continue;
-      const number = this.numberOf(handle);
-      if (number >= kept) continue;
-      if (isDoomed) {
-        if (!isDoomed(number)) continue;
-        const successor = this.successor(number, isDoomed, false);
-        if (successor !== null) {
-          table[slot] = handleOf(successor);
-          continue;
-        }
-      }
+      if (this.numberOf(handle) >= kept) continue;
       table[slot] = 0;
       emptied[slot >>> 5] |= 1 << (slot & 31);
       this.slotsUsed--;
@@ -561,7 +561,11 @@ export class InputLogIndex {
     const table = this.table;
     const last = table.length - 1;
     let hole = slot;
-    for (let next = slot === last ? 0 : slot + 1; table[next] !== 0; next = next === last ? 0 : next + 1) {
+    for (
+      let next = slot === last ? 0 : slot + 1;
+      table[next] !== 0;
+      next = next === last ? 0 : next + 1
+    ) {
       const home = this.homeOf(this.numberOf(table[next]));
       // It stays if its home lies cyclically in (hole, next]: a lookup from there never passes the hole.
       const stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
