@@ -31,9 +31,8 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
             },
             {
-              // The bench's framework floors start with the same runtime fix as the services.
               sourceTag: 'type:tools',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:server'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
             },
             {
               sourceTag: 'type:util',

@@ -33,4 +33,4 @@ export * from './lib/observability/openapi/prediction.schema';
 export * from './lib/observability/openapi/problem-details.schema';
 export * from './lib/observability/openapi/openapi-file';
 export * from './lib/observability/openapi/common-operations.decorator';
-export * from './lib/runtime/async-resource-bind';
+export { installLeanAsyncResourceBind } from '@ml-system/node-runtime';

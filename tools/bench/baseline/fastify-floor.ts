@@ -1,13 +1,12 @@
-import 'reflect-metadata';
 import { fastify } from 'fastify';
-import { installLeanAsyncResourceBind } from '@ml-system/server-core';
+import { installLeanAsyncResourceBind } from '@ml-system/node-runtime';
 import { connectRawBackend, floorAnswer } from './raw-backend';
 
 /**
  * Framework floor 1: the raw gateway's logic (a type check, a random id, the
  * raw predictor over one socket) as a plain Fastify route. No validation
  * library, log, metrics, headers or resilience. With the same Node 20 fix our
- * services install at start (AsyncResource#bind, see server-core), so that the
+ * services install at start (AsyncResource#bind, see libs/node-runtime), so that the
  * floor is Fastify's own cost, not that deprecation's.
  */
 installLeanAsyncResourceBind();

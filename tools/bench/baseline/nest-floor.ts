@@ -3,7 +3,7 @@ import { BadRequestException, Body, Controller, HttpCode, Module, Post } from '@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { installLeanAsyncResourceBind } from '@ml-system/server-core';
+import { installLeanAsyncResourceBind } from '@ml-system/node-runtime';
 import { connectRawBackend, floorAnswer } from './raw-backend';
 
 /**

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'node-runtime',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/node-runtime',
+};
