@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +10,10 @@ import type { GatewayHandle, PredictorHandle } from './support/system';
 /** Predictions a predictor has served, from its own /metrics. */
 async function predictionsServed(predictor: PredictorHandle): Promise<number> {
   const text = await (await fetch(`${predictor.httpUrl}/metrics`)).text();
-  return [...text.matchAll(/^predictions_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return [...text.matchAll(/^predictions_total\{[^}]*\} (\d+)/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
 }
 
 async function poolAddresses(gateway: GatewayHandle): Promise<string[]> {
@@ -30,8 +33,11 @@ describe('scale-out under load, end to end', () => {
   const predictors: PredictorHandle[] = [];
   let gateway: GatewayHandle;
   const file = join(mkdtempSync(join(tmpdir(), 'scale-out-')), 'endpoints');
-  const list = (members: PredictorHandle[]): void =>
-    writeFileSync(file, members.map((p) => `127.0.0.1:${p.tcpPort}`).join('\n') + '\n');
+  // Replaced whole (write, then rename), as a ConfigMap update is: the gateway never reads half a list.
+  const list = (members: PredictorHandle[]): void => {
+    writeFileSync(`${file}.next`, members.map((p) => `127.0.0.1:${p.tcpPort}`).join('\n') + '\n');
+    renameSync(`${file}.next`, file);
+  };
 
   afterAll(async () => {
     await gateway?.process.stop();
@@ -40,7 +46,11 @@ describe('scale-out under load, end to end', () => {
 
   it('adds a fourth predictor and removes one with no failed request, and every live one serves', async () => {
     for (let i = 0; i < 3; i++) predictors.push(await startPredictor());
-    const [first, second, third] = predictors as [PredictorHandle, PredictorHandle, PredictorHandle];
+    const [first, second, third] = predictors as [
+      PredictorHandle,
+      PredictorHandle,
+      PredictorHandle,
+    ];
     list([first, second, third]);
     gateway = await startGateway([], {
       PREDICTOR_ENDPOINTS_FILE: file,
@@ -62,8 +72,9 @@ describe('scale-out under load, end to end', () => {
     await sleep(1_000);
 
     list([second, third, fourth]);
-    await waitFor('the first predictor to leave the pool', async () =>
-      !(await poolAddresses(gateway)).includes(`127.0.0.1:${first.tcpPort}`),
+    await waitFor(
+      'the first predictor to leave the pool',
+      async () => !(await poolAddresses(gateway)).includes(`127.0.0.1:${first.tcpPort}`),
     );
     const servedByFirst = await predictionsServed(first);
     await first.process.stop();

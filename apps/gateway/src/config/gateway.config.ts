@@ -1,4 +1,17 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { MAX_BATCH_SIZE } from '@ml-system/contracts';
 import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
 import type { ObservabilityEnv } from '@ml-system/server-core';
@@ -11,7 +24,8 @@ export const INPUT_LOG_REDACTIONS = ['none', 'hash', 'length'] as const;
 const MIB = 1024 * 1024;
 
 /** `host:port[,host:port…]`, where host is a name, an IPv4 or a bracketed IPv6 address. */
-const ENDPOINT_LIST = /^\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*(?:,\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*)*$/;
+const ENDPOINT_LIST =
+  /^\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*(?:,\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*)*$/;
 
 /**
  * One API key: 16 to 512 visible ASCII characters, no comma (the list separator)
@@ -50,6 +64,8 @@ export class GatewayEnv implements ObservabilityEnv {
    * read at start and again every PREDICTOR_RESOLVE_INTERVAL_MS: endpoints
    * added or removed in it join or leave the pool without a restart (file-based
    * discovery, e.g. a mounted ConfigMap). Takes precedence over PREDICTOR_ENDPOINTS.
+   * Replace it whole (write elsewhere, then rename), as a ConfigMap update does:
+   * a read in the middle of an in-place write could see half an entry.
    */
   @IsOptional()
   @IsString()
@@ -66,7 +82,10 @@ export class GatewayEnv implements ObservabilityEnv {
   @IsInt()
   @Min(10)
   @Max(120_000)
-  @AtMost('HTTP_REQUEST_TIMEOUT_MS', 'a socket silent for that long is closed before the request could end')
+  @AtMost(
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'a socket silent for that long is closed before the request could end',
+  )
   REQUEST_DEADLINE_MS: number = 2500;
 
   /**
@@ -203,7 +222,8 @@ export class GatewayEnv implements ObservabilityEnv {
   /** Accepted API keys, comma-separated. With API_KEYS_FILE also unset, authentication is off. */
   @IsOptional()
   @Matches(API_KEY_LIST, {
-    message: 'must be a comma list of keys of 16 to 512 visible ASCII characters (no spaces, no commas)',
+    message:
+      'must be a comma list of keys of 16 to 512 visible ASCII characters (no spaces, no commas)',
   })
   API_KEYS?: string;
 
@@ -237,7 +257,10 @@ export class GatewayEnv implements ObservabilityEnv {
   @IsInt()
   @Min(100)
   @Max(600_000)
-  @AtMost('HTTP_REQUEST_TIMEOUT_MS', 'the headers are part of the request (Node refuses it otherwise)')
+  @AtMost(
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'the headers are part of the request (Node refuses it otherwise)',
+  )
   HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
 
   /** An idle keep-alive connection is closed after this. */
@@ -248,7 +271,9 @@ export class GatewayEnv implements ObservabilityEnv {
 
   /** Origins allowed by CORS, comma-separated; unset means CORS is off. */
   @IsOptional()
-  @Matches(ORIGIN_LIST, { message: 'must be a comma list of origins such as https://app.example.com (no wildcard)' })
+  @Matches(ORIGIN_LIST, {
+    message: 'must be a comma list of origins such as https://app.example.com (no wildcard)',
+  })
   CORS_ORIGINS?: string;
 
   /** CA that issued the predictor's certificate (PEM file); with CERT and KEY, TLS with mutual auth on the hop. */
@@ -279,7 +304,9 @@ export class GatewayEnv implements ObservabilityEnv {
   RPC_TLS_SERVERNAME?: string;
 }
 
-export const validateGatewayEnv = envValidator(GatewayEnv, { secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT'] });
+export const validateGatewayEnv = envValidator(GatewayEnv, {
+  secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT'],
+});
 
 /** Splits a comma list (API_KEYS, CORS_ORIGINS), trimming items and dropping empty ones. */
 export function splitList(list: string | undefined): string[] {
@@ -299,28 +326,70 @@ export interface Endpoint {
  * @throws Error naming the first entry that is not `host:port`, or when there is none.
  */
 export function parseEndpointsFile(text: string): Endpoint[] {
-  const entries = text
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join(',')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
+  const entries = splitList(
+    text
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, ''))
+      .join(','),
+  );
   const bad = entries.find((entry) => !ENDPOINT_LIST.test(entry));
   if (bad !== undefined) throw new Error(`"${bad.slice(0, 80)}" is not host:port`);
   if (entries.length === 0) throw new Error('it lists no endpoint');
-  return parseEndpoints(entries.join(','));
+  return entries.map(parseEndpoint);
+}
+
+/** PREDICTOR_ENDPOINTS_FILE's errors name the variable and the path, never echo more than an entry. */
+function endpointsFileError(path: string, error: unknown, reading: boolean): Error {
+  const why = reading
+    ? `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`
+    : (error as Error).message;
+  return new Error(`PREDICTOR_ENDPOINTS_FILE=${path}: ${why}`);
+}
+
+function endpointsOfFile(path: string, text: string): Endpoint[] {
+  try {
+    return parseEndpointsFile(text);
+  } catch (error) {
+    throw endpointsFileError(path, error, false);
+  }
+}
+
+/**
+ * PREDICTOR_ENDPOINTS_FILE at boot, read synchronously.
+ * @throws Error `PREDICTOR_ENDPOINTS_FILE=<path>: …` when unreadable or malformed.
+ */
+export function readEndpointsFile(path: string): Endpoint[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw endpointsFileError(path, error, true);
+  }
+  return endpointsOfFile(path, text);
+}
+
+/**
+ * PREDICTOR_ENDPOINTS_FILE again, for the periodic reload.
+ * @throws Error `PREDICTOR_ENDPOINTS_FILE=<path>: …` when unreadable or malformed.
+ */
+export async function reloadEndpointsFile(path: string): Promise<Endpoint[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw endpointsFileError(path, error, true);
+  }
+  return endpointsOfFile(path, text);
+}
+
+/** One validated `host:port` entry; brackets come off IPv6. */
+function parseEndpoint(item: string): Endpoint {
+  const at = item.lastIndexOf(':');
+  const host = item.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(item.slice(at + 1)) };
 }
 
 /** Splits PREDICTOR_ENDPOINTS (already validated) into endpoints; brackets come off IPv6. */
 export function parseEndpoints(list: string): Endpoint[] {
-  return list
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
-    .map((item) => {
-      const at = item.lastIndexOf(':');
-      const host = item.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-      return { host, port: Number(item.slice(at + 1)) };
-    });
+  return splitList(list).map(parseEndpoint);
 }

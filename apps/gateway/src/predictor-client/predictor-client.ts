@@ -2,8 +2,6 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type {
@@ -12,7 +10,7 @@ import type {
   PredictorPattern,
   RpcEnvelope,
 } from '@ml-system/contracts';
-import { parseEndpoints, parseEndpointsFile } from '../config/gateway.config';
+import { parseEndpoints, readEndpointsFile, reloadEndpointsFile } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
 import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
 import { CallPolicy } from './call-policy';
@@ -88,11 +86,9 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
     this.pool = new EndpointPool({
       // A file that cannot be read at start stops the boot (its error names it).
       targets: endpointsFile
-        ? parseEndpointsFile(readFileSync(endpointsFile, 'utf8'))
+        ? readEndpointsFile(endpointsFile)
         : parseEndpoints(config.get('PREDICTOR_ENDPOINTS', { infer: true })),
-      ...(endpointsFile
-        ? { reloadTargets: async () => parseEndpointsFile(await readFile(endpointsFile, 'utf8')) }
-        : {}),
+      ...(endpointsFile ? { reloadTargets: () => reloadEndpointsFile(endpointsFile) } : {}),
       resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
       breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
       breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
