@@ -59,7 +59,8 @@ export interface EndpointOptions {
   tls?: ConnectionOptions;
   /**
    * Predict calls coalesced into one predict-many frame at most (PREDICTOR_COALESCE_MAX);
-   * 1 sends every call alone.
+   * 1 sends every call alone, which is also what unit specs get by default (the app
+   * always passes the configured value, whose default is MAX_BATCH_SIZE).
    */
   coalesceMax?: number;
   /** Builds the connection; a `JsonRpcConnection` behind a `PredictCoalescer` unless a test brings its own. */

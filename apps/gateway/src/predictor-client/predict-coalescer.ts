@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { MAX_BATCH_SIZE, MAX_RPC_FRAME_CHARS, PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import { MAX_RPC_FRAME_CHARS, PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type {
   PredictManyItemDto,
   PredictManyOutcome,
@@ -57,7 +57,8 @@ export class PredictCoalescer implements RpcTransport {
 
   constructor(
     private readonly inner: RpcTransport,
-    private readonly maxItems: number = MAX_BATCH_SIZE,
+    /** PREDICTOR_COALESCE_MAX, as the endpoint got it; 1 sends every call alone. */
+    private readonly maxItems: number,
   ) {}
 
   get connected(): boolean {
