@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { StringDecoder } from 'node:string_decoder';
+import { MAX_RPC_FRAME_CHARS } from '@ml-system/contracts';
 
 /** How an RPC on the socket ended, without throwing the peer's plain-object errors around. */
 export type Settled<T> = { reply: T } | { failure: unknown };
@@ -34,8 +35,8 @@ export interface JsonRpcConnectionOptions {
   maxFrameChars?: number;
 }
 
-/** Far above any reply the predictor sends (a full predict-many reply is a few KB). */
-const DEFAULT_MAX_FRAME_CHARS = 8 * 1024 * 1024;
+/** The hop's frame bound, both ways (a full predict-many reply is a few KB). */
+const DEFAULT_MAX_FRAME_CHARS = MAX_RPC_FRAME_CHARS;
 
 /** Nest's JSON socket framing: `<length in characters>#<JSON>`. */
 const DELIMITER = '#';
