@@ -95,7 +95,7 @@ describe('predictor RPC telemetry (real sockets)', () => {
       meta: meta('obs-5'),
     }).catch(() => undefined);
     const bug = lines.find(
-      (line) => line['context'] === 'RpcErrorFilter' && line['request_id'] === 'obs-5',
+      (line) => line['context'] === 'RpcErrors' && line['request_id'] === 'obs-5',
     );
     expect(bug).toMatchObject({ level: 'error', trace_id: TRACE });
   });

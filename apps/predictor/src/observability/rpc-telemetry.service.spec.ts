@@ -9,7 +9,7 @@ import {
   createRootLogger,
   currentLogContext,
 } from '@ml-system/server-core';
-import { INTERNAL_ERROR } from '../predict/rpc-error.filter';
+import { INTERNAL_ERROR } from '../predict/rpc-errors';
 import { PredictorMetrics } from './predictor.metrics';
 import { RpcTelemetry } from './rpc-telemetry.service';
 
@@ -94,7 +94,7 @@ describe(RpcTelemetry.name, () => {
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'error',
-        context: 'RpcErrorFilter',
+        context: 'RpcErrors',
         request_id: 't-3',
         span_id: line?.['span_id'],
         msg: expect.stringContaining('Error: broken'),

@@ -3,7 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import { MAX_REQUEST_ID_CHARS, PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type {
   PredictManyItemDto,
   PredictManyOutcome,
@@ -18,7 +18,7 @@ import {
   runWithSyncLogContext,
 } from '@ml-system/server-core';
 import type { LogContext } from '@ml-system/server-core';
-import { INTERNAL_ERROR, predictorErrorOf, reportBug } from '../predict/rpc-error.filter';
+import { INTERNAL_ERROR, predictorErrorOf, reportBug } from '../predict/rpc-errors';
 import { PredictorMetrics } from './predictor.metrics';
 
 /** One message, or one item of a predict-many frame, being served. */
@@ -48,8 +48,19 @@ function claimedMeta(message: unknown): Record<string, unknown> | undefined {
 
 /** Bounded as the DTO bounds it: the id of a refused message is logged too. */
 function loggedRequestId(id: unknown): string {
-  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : NO_REQUEST_ID;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_REQUEST_ID_CHARS
+    ? id
+    : NO_REQUEST_ID;
 }
+
+function rpcSpanAttributes(pattern: string): Attributes {
+  return { 'rpc.system': 'nestjs_tcp', 'rpc.method': pattern };
+}
+
+/** The span attributes of each of the contract's patterns, built once. */
+const SPAN_ATTRIBUTES: ReadonlyMap<string, Attributes> = new Map(
+  Object.values(PREDICTOR_PATTERNS).map((pattern) => [pattern, rpcSpanAttributes(pattern)]),
+);
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;
@@ -74,8 +85,6 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  */
 @Injectable()
 export class RpcTelemetry {
-  private readonly spanAttributes = new Map<string, Attributes>();
-
   constructor(
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly tracing: Tracing,
@@ -158,7 +167,8 @@ export class RpcTelemetry {
       outcomes = answer(report);
     } catch (error) {
       const refusal = predictorErrorOf(error);
-      const code = refusal ? refusal.code : report(error).code;
+      if (!refusal) report(error);
+      const code = refusal ? refusal.code : INTERNAL_ERROR.code;
       const latencyMs = performance.now() - started;
       for (const item of served) this.end(item, code, latencyMs);
       throw refusal ? error : new RpcException(INTERNAL_ERROR);
@@ -172,7 +182,11 @@ export class RpcTelemetry {
   }
 
   private begin(pattern: string, requestId: unknown, traceparent: unknown): Served {
-    const span = this.tracing.startServerSpan(pattern, traceparent, this.attributesOf(pattern));
+    const span = this.tracing.startServerSpan(
+      pattern,
+      traceparent,
+      SPAN_ATTRIBUTES.get(pattern) ?? rpcSpanAttributes(pattern),
+    );
     const { traceId, spanId } = span.spanContext();
     return {
       pattern,
@@ -220,15 +234,5 @@ export class RpcTelemetry {
     span.setStatus({ code: SpanStatusCode.ERROR, message: INTERNAL_ERROR.code });
     span.end();
     return context;
-  }
-
-  /** Built once per pattern: the handlers pass constants, so the map stays small. */
-  private attributesOf(pattern: string): Attributes {
-    let attributes = this.spanAttributes.get(pattern);
-    if (!attributes) {
-      attributes = { 'rpc.system': 'nestjs_tcp', 'rpc.method': pattern };
-      this.spanAttributes.set(pattern, attributes);
-    }
-    return attributes;
   }
 }

@@ -142,7 +142,7 @@ describe('predictor.predict-many.v1 (real sockets)', () => {
       expect.objectContaining({ level: 'warn', outcome: 'INTERNAL' }),
     ]);
     const bug = lines.filter(
-      (line) => line['context'] === 'RpcErrorFilter' && line['level'] === 'error',
+      (line) => line['context'] === 'RpcErrors' && line['level'] === 'error',
     );
     expect(bug).toEqual([
       expect.objectContaining({

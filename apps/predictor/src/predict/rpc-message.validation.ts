@@ -3,6 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import {
   MAX_BATCH_SIZE,
   MAX_INPUT_CHARS,
+  MAX_REQUEST_ID_CHARS,
   TRACEPARENT_PATTERN,
   predictorError,
 } from '@ml-system/contracts';
@@ -26,7 +27,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function plainlyValidMeta(meta: unknown): boolean {
   if (!isPlainObject(meta) || !onlyKeys(meta, META_KEYS)) return false;
   const { request_id: requestId, traceparent, deadline } = meta;
-  if (typeof requestId !== 'string' || requestId.length > 128) return false;
+  if (typeof requestId !== 'string' || requestId.length > MAX_REQUEST_ID_CHARS) return false;
   if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 0) return false;
   return (
     traceparent === undefined ||

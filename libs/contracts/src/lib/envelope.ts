@@ -9,6 +9,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MAX_REQUEST_ID_CHARS } from './limits';
 
 /**
  * What travels beside every payload on the TCP hop: correlation and the
@@ -34,7 +35,7 @@ export const TRACEPARENT_PATTERN = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{
 
 export class RpcMetaDto implements RpcMeta {
   @IsString()
-  @MaxLength(128)
+  @MaxLength(MAX_REQUEST_ID_CHARS)
   request_id!: string;
 
   @IsOptional()

@@ -1,6 +1,9 @@
 /** Longest `data` / `input` text accepted, in UTF-16 code units (JavaScript string length). */
 export const MAX_INPUT_CHARS = 10_000;
 
+/** Longest request id carried in an RPC message's meta. */
+export const MAX_REQUEST_ID_CHARS = 128;
+
 /** Most inputs in one predict-batch call. */
 export const MAX_BATCH_SIZE = 64;
 
