@@ -1,40 +1,28 @@
-import { ClientTCP } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
-import { PinoNestLogger, createRootLogger } from '@ml-system/server-core';
 import type { RunningPredictor } from '../bootstrap';
 import { FakeModel } from '../testing/fake-model';
-import { startTestPredictor } from '../testing/predictor-test-app';
+import { handledLines, rpcClient, startObservedPredictor } from '../testing/predictor-test-app';
+import type { TestRpcClient } from '../testing/predictor-test-app';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_SPAN = 'b7ad6b7169203331';
 
 describe('predictor RPC telemetry (real sockets)', () => {
   let predictor: RunningPredictor;
-  let client: ClientTCP;
-  const lines: Record<string, unknown>[] = [];
+  let client: TestRpcClient;
+  let lines: Record<string, unknown>[];
 
-  const send = (pattern: string, message: unknown) =>
-    firstValueFrom(client.send<unknown>(pattern, message).pipe(timeout(5_000)));
+  const send = (pattern: string, message: unknown) => client.send(pattern, message);
   const meta = (requestId: string, deadlineInMs = 5_000) => ({
     request_id: requestId,
     traceparent: `00-${TRACE}-${PARENT_SPAN}-01`,
     deadline: Date.now() + deadlineInMs,
   });
-  const handled = (requestId: string) =>
-    lines.filter((line) => line['msg'] === 'message handled' && line['request_id'] === requestId);
+  const handled = (requestId: string) => handledLines(lines, requestId);
 
   beforeAll(async () => {
-    const logger = createRootLogger({
-      service: 'predictor',
-      level: 'debug',
-      pretty: false,
-      destination: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
-    predictor = await startTestPredictor(new FakeModel(), {}, logger);
-    // As main.ts does: Nest's Logger (the RPC error filter's) writes through pino.
-    predictor.app.useLogger(new PinoNestLogger(logger));
-    client = new ClientTCP({ host: '127.0.0.1', port: predictor.tcpPort });
+    ({ predictor, lines } = await startObservedPredictor(new FakeModel()));
+    client = rpcClient(predictor);
   });
 
   afterAll(async () => {

@@ -3,13 +3,9 @@ import { RpcException } from '@nestjs/microservices';
 import { Registry } from 'prom-client';
 import { PREDICTOR_PATTERNS, predictorError } from '@ml-system/contracts';
 import type { LogContext } from '@ml-system/server-core';
-import {
-  PinoNestLogger,
-  Tracing,
-  createRootLogger,
-  currentLogContext,
-} from '@ml-system/server-core';
+import { PinoNestLogger, Tracing, currentLogContext } from '@ml-system/server-core';
 import { INTERNAL_ERROR } from '../predict/rpc-errors';
+import { capturingLogger, handledLines } from '../testing/predictor-test-app';
 import { PredictorMetrics } from './predictor.metrics';
 import { RpcTelemetry } from './rpc-telemetry.service';
 
@@ -33,20 +29,13 @@ async function failure(run: () => unknown): Promise<unknown> {
 }
 
 describe(RpcTelemetry.name, () => {
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = capturingLogger();
   let telemetry: RpcTelemetry;
 
-  const handled = (requestId: string) =>
-    lines.filter((line) => line['msg'] === 'message handled' && line['request_id'] === requestId);
+  const handled = (requestId: string) => handledLines(lines, requestId);
 
   beforeAll(async () => {
-    const logger = createRootLogger({
-      service: 'predictor',
-      level: 'info',
-      pretty: false,
-      destination: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
-    // What the RPC error filter's bug reports go through, as main.ts wires it.
+    // What the RPC error policy's bug reports go through, as main.ts wires it.
     Logger.overrideLogger(new PinoNestLogger(logger));
     const tracing = await Tracing.create({ service: 'predictor', version: 'spec' });
     telemetry = new RpcTelemetry(logger, tracing, new PredictorMetrics(new Registry()));

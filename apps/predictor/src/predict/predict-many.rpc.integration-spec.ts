@@ -1,11 +1,16 @@
-import { ClientTCP } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
 import { MAX_BATCH_SIZE, PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type { PredictManyReply, PredictionResult } from '@ml-system/contracts';
-import { LifecycleService, PinoNestLogger, createRootLogger } from '@ml-system/server-core';
+import { LifecycleService } from '@ml-system/server-core';
 import type { RunningPredictor } from '../bootstrap';
 import { FakeModel } from '../testing/fake-model';
-import { startTestPredictor } from '../testing/predictor-test-app';
+import {
+  capturingLogger,
+  handledLines,
+  rpcClient,
+  startObservedPredictor,
+  startTestPredictor,
+} from '../testing/predictor-test-app';
+import type { TestRpcClient } from '../testing/predictor-test-app';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const OTHER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -36,25 +41,17 @@ const frame = (frameId: string, items: unknown[]) => ({
 
 describe('predictor.predict-many.v1 (real sockets)', () => {
   let predictor: RunningPredictor;
-  let client: ClientTCP;
+  let client: TestRpcClient;
+  let lines: Record<string, unknown>[];
   const model = new FakeModel();
-  const lines: Record<string, unknown>[] = [];
 
   const send = <T>(pattern: string, message: unknown): Promise<T> =>
-    firstValueFrom(client.send<T>(pattern, message).pipe(timeout(5_000)));
-  const handled = (requestId: string) =>
-    lines.filter((line) => line['msg'] === 'message handled' && line['request_id'] === requestId);
+    client.send<T>(pattern, message);
+  const handled = (requestId: string) => handledLines(lines, requestId);
 
   beforeAll(async () => {
-    const logger = createRootLogger({
-      service: 'predictor',
-      level: 'debug',
-      pretty: false,
-      destination: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
-    predictor = await startTestPredictor(model, {}, logger);
-    predictor.app.useLogger(new PinoNestLogger(logger));
-    client = new ClientTCP({ host: '127.0.0.1', port: predictor.tcpPort });
+    ({ predictor, lines } = await startObservedPredictor(model));
+    client = rpcClient(predictor);
   });
 
   afterAll(async () => {
@@ -201,26 +198,16 @@ describe('predictor.predict-many.v1 (real sockets)', () => {
 
 describe('predictor.predict-many.v1 while draining', () => {
   it('refuses the whole frame with SHUTTING_DOWN, and logs each item with it', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = createRootLogger({
-      service: 'predictor',
-      level: 'info',
-      pretty: false,
-      destination: { write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
+    const { logger, lines } = capturingLogger();
     const model = new FakeModel();
     const predictor = await startTestPredictor(model, {}, logger);
-    const client = new ClientTCP({ host: '127.0.0.1', port: predictor.tcpPort });
+    const client = rpcClient(predictor);
     try {
       await predictor.app.get(LifecycleService).beforeApplicationShutdown('SIGTERM');
       await expect(
-        firstValueFrom(
-          client
-            .send(
-              PREDICTOR_PATTERNS.predictMany,
-              frame('drain', [item('d-1', 'a cat'), item('d-2', 'a dog')]),
-            )
-            .pipe(timeout(5_000)),
+        client.send(
+          PREDICTOR_PATTERNS.predictMany,
+          frame('drain', [item('d-1', 'a cat'), item('d-2', 'a dog')]),
         ),
       ).rejects.toEqual({ code: 'SHUTTING_DOWN', message: expect.any(String) });
       expect(model.calls).toBe(0);

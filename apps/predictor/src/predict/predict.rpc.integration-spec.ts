@@ -1,16 +1,18 @@
-import { ClientTCP } from '@nestjs/microservices';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firstValueFrom, timeout } from 'rxjs';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type { PredictionResult, PredictorHealthReply } from '@ml-system/contracts';
 import { waitFor } from '@ml-system/test-support';
 import type { RunningPredictor } from '../bootstrap';
 import { FakeModel } from '../testing/fake-model';
-import { startTestPredictor } from '../testing/predictor-test-app';
+import { rpcClient, startTestPredictor } from '../testing/predictor-test-app';
+import type { TestRpcClient } from '../testing/predictor-test-app';
 
-const meta = (deadlineInMs = 5_000) => ({ request_id: 'it-1', deadline: Date.now() + deadlineInMs });
+const meta = (deadlineInMs = 5_000) => ({
+  request_id: 'it-1',
+  deadline: Date.now() + deadlineInMs,
+});
 
 /** Resolves when the peer closes `socket`. */
 function closed(socket: Socket): Promise<void> {
@@ -29,15 +31,15 @@ function rawSocket(port: number): Promise<Socket> {
 
 describe('predictor TCP transport (real sockets)', () => {
   let predictor: RunningPredictor;
-  let client: ClientTCP;
+  let client: TestRpcClient;
   const model = new FakeModel();
 
   const send = <T>(pattern: string, message: unknown, ms = 5_000): Promise<T> =>
-    firstValueFrom(client.send<T>(pattern, message).pipe(timeout(ms)));
+    client.send<T>(pattern, message, ms);
 
   beforeAll(async () => {
     predictor = await startTestPredictor(model, { RPC_INCOMPLETE_FRAME_TIMEOUT_MS: '300' });
-    client = new ClientTCP({ host: '127.0.0.1', port: predictor.tcpPort });
+    client = rpcClient(predictor);
   });
 
   afterAll(async () => {
@@ -55,15 +57,21 @@ describe('predictor TCP transport (real sockets)', () => {
   });
 
   it('answers a batch in order', async () => {
-    const result = await send<{ predictions: PredictionResult[] }>(PREDICTOR_PATTERNS.predictBatch, {
-      payload: { inputs: ['fish tank', 'rabbit hutch'] },
-      meta: meta(),
-    });
+    const result = await send<{ predictions: PredictionResult[] }>(
+      PREDICTOR_PATTERNS.predictBatch,
+      {
+        payload: { inputs: ['fish tank', 'rabbit hutch'] },
+        meta: meta(),
+      },
+    );
     expect(result.predictions.map((p) => p.prediction.class)).toEqual(['fish', 'rabbit']);
   });
 
   it('answers the health pattern through the handler', async () => {
-    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, { payload: {}, meta: meta() });
+    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, {
+      payload: {},
+      meta: meta(),
+    });
     expect(reply).toMatchObject({ status: 'up', ready: true, model: { name: 'fake-model' } });
   });
 
@@ -81,7 +89,10 @@ describe('predictor TCP transport (real sockets)', () => {
     ['an unknown field', { payload: { input: 'x', extra: true }, meta: meta() }],
     ['a batch over the limit', { payload: { inputs: Array(65).fill('x') }, meta: meta() }],
   ])('refuses %s with INVALID_INPUT', async (_what, message) => {
-    const pattern = 'inputs' in (message.payload as object) ? PREDICTOR_PATTERNS.predictBatch : PREDICTOR_PATTERNS.predict;
+    const pattern =
+      'inputs' in (message.payload as object)
+        ? PREDICTOR_PATTERNS.predictBatch
+        : PREDICTOR_PATTERNS.predict;
     await expect(send(pattern, message)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
@@ -96,13 +107,20 @@ describe('predictor TCP transport (real sockets)', () => {
     // socket while its own writes are buffered: both ends stall for good.
     const big = 'x'.repeat(10_000);
     const large = Array.from({ length: 400 }, () =>
-      send<PredictionResult>(PREDICTOR_PATTERNS.predict, { payload: { input: big }, meta: meta(30_000) }, 30_000),
+      send<PredictionResult>(
+        PREDICTOR_PATTERNS.predict,
+        { payload: { input: big }, meta: meta(30_000) },
+        30_000,
+      ),
     );
     const results = await Promise.all(large);
     expect(results.every((r) => r.prediction.input_length === 10_000)).toBe(true);
     const small = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        send<PredictionResult>(PREDICTOR_PATTERNS.predict, { payload: { input: `cat ${i}` }, meta: meta() }),
+        send<PredictionResult>(PREDICTOR_PATTERNS.predict, {
+          payload: { input: `cat ${i}` },
+          meta: meta(),
+        }),
       ),
     );
     expect(small).toHaveLength(50);
@@ -112,7 +130,10 @@ describe('predictor TCP transport (real sockets)', () => {
     const socket = await rawSocket(predictor.tcpPort);
     socket.write('this is not a frame#{}');
     await closed(socket);
-    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, { payload: {}, meta: meta() });
+    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, {
+      payload: {},
+      meta: meta(),
+    });
     expect(reply.status).toBe('up');
   });
 
@@ -121,7 +142,10 @@ describe('predictor TCP transport (real sockets)', () => {
     socket.on('error', () => undefined);
     socket.write(`2000000#{"pattern":"${'a'.repeat(1_100_000)}`);
     await closed(socket);
-    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, { payload: {}, meta: meta() });
+    const reply = await send<PredictorHealthReply>(PREDICTOR_PATTERNS.health, {
+      payload: {},
+      meta: meta(),
+    });
     expect(reply.status).toBe('up');
   });
 
@@ -133,14 +157,18 @@ describe('predictor TCP transport (real sockets)', () => {
     let replies = '';
     socket.on('data', (chunk: Buffer) => (replies += chunk.toString('utf8')));
     const frames = Array.from({ length: 20 }, (_, i) => {
-      const message = { pattern: PREDICTOR_PATTERNS.health, data: { payload: {}, meta: meta() }, id: `f${i}` };
+      const message = {
+        pattern: PREDICTOR_PATTERNS.health,
+        data: { payload: {}, meta: meta() },
+        id: `f${i}`,
+      };
       const body = JSON.stringify(message);
       return `${body.length}#${body}`;
     });
     const stream = frames.join('');
     const boundaries = new Set(frames.map((_, i) => frames.slice(0, i + 1).join('').length));
     // About 40 pieces 30 ms apart (four times the 300 ms timeout), none ending where a frame ends.
-    for (let start = 0; start < stream.length; ) {
+    for (let start = 0; start < stream.length;) {
       let end = Math.min(start + Math.ceil(stream.length / 40), stream.length);
       while (end < stream.length && boundaries.has(end)) end += 1;
       socket.write(stream.slice(start, end));
