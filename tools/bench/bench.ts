@@ -13,17 +13,18 @@
  * their RSS at the end of the table's runs and, on a fresh system, after
  * `--soak` seconds of forward load at 64 connections (0 skips it), and the
  * forward path at 64 connections with each predictor count of `--scale`
- * behind one gateway (empty skips it). With `--floors 1` (the default) it
+ * behind one gateway (0 skips it). With `--floors 1` (the default) it
  * also runs the framework floors, the baseline's own logic on plain Fastify
  * and on plain Nest, to show what the frameworks cost before any feature.
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
 import { cpuMs, rssMiB } from './proc-stats';
-import { startBaseline, startOurs, stopAll } from './systems';
+import { runStamp, startBaseline, startOurs, stopAll } from './systems';
 import type { System } from './systems';
 
 interface Options {
@@ -43,25 +44,36 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const value = (name: string, fallback: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    const next = i >= 0 ? argv[i + 1] : undefined;
-    // `--scale ""` may reach here as a missing value: the next flag is never a value.
-    return next !== undefined && !next.startsWith('--') ? next : i >= 0 ? '' : fallback;
-  };
+  const text = (fallback: string) => ({ type: 'string', default: fallback }) as const;
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      duration: text('5'),
+      warmup: text('1'),
+      repeat: text('1'),
+      connections: text('1,64'),
+      predictors: text('1'),
+      floors: text('1'),
+      soak: text('60'),
+      scale: text('1,2,3'),
+      out: text(join('tmp', 'bench')),
+    },
+  });
   return {
-    duration: Number(value('duration', '5')),
-    warmup: Number(value('warmup', '1')),
-    repeat: Number(value('repeat', '1')),
-    connections: value('connections', '1,64').split(',').map(Number),
-    predictors: Number(value('predictors', '1')),
-    floors: value('floors', '1') !== '0',
-    soak: Number(value('soak', '60')),
-    scale: value('scale', '1,2,3')
+    duration: Number(values.duration),
+    warmup: Number(values.warmup),
+    repeat: Number(values.repeat),
+    connections: values.connections.split(',').map(Number),
+    predictors: Number(values.predictors),
+    floors: values.floors !== '0',
+    soak: Number(values.soak),
+    // `--scale 0` skips the scale-out runs.
+    scale: values.scale
       .split(',')
       .map(Number)
       .filter((count) => Number.isInteger(count) && count > 0),
-    out: value('out', join('tmp', 'bench')),
+    out: values.out,
   };
 }
 
@@ -378,7 +390,7 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(options.out, { recursive: true });
-  const file = join(options.out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(options.out, `bench-${runStamp()}.json`);
   writeFileSync(
     file,
     JSON.stringify(

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { TextClassifier } from '@ml-system/text-classifier';
 
 const DEFAULT_MODEL = join(
@@ -85,12 +86,16 @@ function measure(
 }
 
 function main(argv: readonly string[]): void {
-  const at = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const path = resolve(at('model') ?? DEFAULT_MODEL);
-  const seconds = Number(at('seconds') ?? '1');
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      model: { type: 'string', default: DEFAULT_MODEL },
+      seconds: { type: 'string', default: '1' },
+    },
+  });
+  const path = resolve(values.model);
+  const seconds = Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new Error('--seconds must be a positive number');
   const loadStart = process.hrtime.bigint();

@@ -12,31 +12,30 @@
 import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { startOurs, stopAll } from './systems';
-
-function option(argv: readonly string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  const next = i >= 0 ? argv[i + 1] : undefined;
-  return next !== undefined && !next.startsWith('--') ? next : fallback;
-}
+import { runStamp, startOurs, stopAll } from './systems';
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const mode = option(argv, 'mode', 'forward');
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      mode: { type: 'string', default: 'forward' },
+      connections: { type: 'string', default: '64' },
+      duration: { type: 'string', default: '6' },
+      predictors: { type: 'string', default: '1' },
+      out: { type: 'string', default: join('tmp', 'bench', `profiles-${runStamp()}`) },
+    },
+  });
+  const { mode } = values;
   if (mode !== 'forward' && mode !== 'local')
     throw new Error(`--mode is forward or local, not ${mode}`);
-  const connections = Number(option(argv, 'connections', '64'));
-  const duration = Number(option(argv, 'duration', '6'));
-  const predictors = Number(option(argv, 'predictors', '1'));
-  const dir = resolve(
-    option(
-      argv,
-      'out',
-      join('tmp', 'bench', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`),
-    ),
-  );
+  const connections = Number(values.connections);
+  const duration = Number(values.duration);
+  const predictors = Number(values.predictors);
+  const dir = resolve(values.out);
   mkdirSync(dir, { recursive: true });
 
   const system = await startOurs(predictors, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);

@@ -48,7 +48,12 @@ export async function stopAll(): Promise<void> {
   await Promise.all(running.map((p) => p.stop()));
 }
 
-const LOG_DIR = join('tmp', 'bench', `logs-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+/** A file-name-safe time stamp of this run, for the bench's output directories. */
+export function runStamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+const LOG_DIR = join('tmp', 'bench', `logs-${runStamp()}`);
 let logged = 0;
 
 /**
