@@ -36,7 +36,7 @@ interface Options {
   predictors: number;
   /** Seconds of forward load at 64 connections before reading RSS; 0 skips. */
   soak: number;
-  /** Predictor counts for the scale-out runs (forward, 64 connections); empty skips. */
+  /** Predictor counts for the scale-out runs (forward, 64 connections); 0 skips. */
   scale: number[];
   /** Also run the framework floors (the baseline's logic on Fastify, and on Nest) at each connection count above 1. */
   floors: boolean;
