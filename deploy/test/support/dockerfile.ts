@@ -196,9 +196,8 @@ export function dockerfileRules(
     problems.push('final stage has no HEALTHCHECK');
   else problems.push(...healthcheckUrlProblems(args(healthcheck), httpPort, routes));
 
-  const cmd = ofKeyword(final, 'CMD').at(-1);
   const entrypoint = ofKeyword(final, 'ENTRYPOINT').at(-1);
-  const command = cmd ? execForm(cmd) : undefined;
+  const command = finalCommand(content);
   if (entrypoint)
     problems.push('final stage sets ENTRYPOINT; the apps expect CMD ["node", "main.js"]');
   if (!command)

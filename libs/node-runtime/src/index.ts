@@ -1,2 +1,2 @@
 /** Node runtime fixes with no framework in them, for the services and the bench alike. */
-export * from './lib/async-resource-bind';
+export { installLeanAsyncResourceBind } from './lib/async-resource-bind';
