@@ -148,7 +148,7 @@ describe(PredictCoalescer.name, () => {
 
   it('hands connected and close through to the connection', () => {
     const inner = new FakeTransport();
-    const coalescer = new PredictCoalescer(inner);
+    const coalescer = new PredictCoalescer(inner, 64);
     inner.connected = false;
     expect(coalescer.connected).toBe(false);
     coalescer.close();
