@@ -6,7 +6,15 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/coverage', '**/tmp', '**/.nx', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/coverage',
+      '**/tmp',
+      '**/.nx',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -63,7 +71,12 @@ export default [
             },
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:tools', 'scope:predictor', 'scope:shared', 'scope:gateway'],
+              onlyDependOnLibsWithTags: [
+                'scope:tools',
+                'scope:predictor',
+                'scope:shared',
+                'scope:gateway',
+              ],
             },
             {
               sourceTag: 'scope:shared',
@@ -94,7 +107,11 @@ export default [
         'error',
         // Nest reads constructor parameter types at run time (emitDecoratorMetadata):
         // a type-only import there would erase the DI token.
-        { prefer: 'type-imports', fixStyle: 'separate-type-imports', disallowTypeAnnotations: false },
+        {
+          prefer: 'type-imports',
+          fixStyle: 'separate-type-imports',
+          disallowTypeAnnotations: false,
+        },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       // Env schema classes annotate their defaults on purpose: the annotation is
@@ -107,7 +124,12 @@ export default [
   },
   {
     // Specs drive real sockets and processes; jest's expect helpers return any-typed matchers.
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', '**/test-support/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/test-support/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -1,5 +1,11 @@
 import { freePort, NodeProcess } from '@ml-system/test-support';
-import { GATEWAY_MAIN, PREDICTOR_MAIN, postJson, startGateway, startPredictor } from './support/system';
+import {
+  GATEWAY_MAIN,
+  PREDICTOR_MAIN,
+  postJson,
+  startGateway,
+  startPredictor,
+} from './support/system';
 
 describe('process lifecycle, end to end', () => {
   it('refuses to start on a bad variable, naming it', async () => {

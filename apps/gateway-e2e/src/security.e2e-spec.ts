@@ -11,10 +11,14 @@ describe('security end to end: API keys and mutual TLS between the built apps', 
   const gateways: GatewayHandle[] = [];
 
   /** A gateway in front of the TLS predictor, with the given TLS identity (none: plaintext). */
-  async function gatewayWith(identity: { cert: string; key: string } | undefined): Promise<GatewayHandle> {
+  async function gatewayWith(
+    identity: { cert: string; key: string } | undefined,
+  ): Promise<GatewayHandle> {
     const gateway = await startGateway([predictor.tcpPort], {
       API_KEYS: KEY,
-      ...(identity ? { RPC_TLS_CA: pki.server.ca, RPC_TLS_CERT: identity.cert, RPC_TLS_KEY: identity.key } : {}),
+      ...(identity
+        ? { RPC_TLS_CA: pki.server.ca, RPC_TLS_CERT: identity.cert, RPC_TLS_KEY: identity.key }
+        : {}),
     });
     gateways.push(gateway);
     return gateway;
@@ -39,7 +43,11 @@ describe('security end to end: API keys and mutual TLS between the built apps', 
     const refused = await postJson(`${gateway.url}/process`, { data: 'my cat purrs' });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe('Bearer');
-    const answered = await postJson(`${gateway.url}/process`, { data: 'my cat purrs' }, { authorization: `Bearer ${KEY}` });
+    const answered = await postJson(
+      `${gateway.url}/process`,
+      { data: 'my cat purrs' },
+      { authorization: `Bearer ${KEY}` },
+    );
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ model_prediction: { prediction: { class: 'cat' } } });
   });
@@ -49,7 +57,11 @@ describe('security end to end: API keys and mutual TLS between the built apps', 
     ['no TLS at all', () => undefined],
   ])('answers 503 when the gateway comes with %s', async (_what, identity) => {
     const gateway = await gatewayWith(identity());
-    const answer = await postJson(`${gateway.url}/process`, { data: 'my cat purrs' }, { 'x-api-key': KEY });
+    const answer = await postJson(
+      `${gateway.url}/process`,
+      { data: 'my cat purrs' },
+      { 'x-api-key': KEY },
+    );
     expect(answer.status).toBe(503);
     expect(String(answer.body['detail'])).toMatch(/^Predictor is unavailable: /);
   });

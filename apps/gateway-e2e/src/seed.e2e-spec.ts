@@ -19,7 +19,10 @@ describe('the seed lab, end to end', () => {
   });
 
   it('logs without forwarding: {"data": "sample input", "forward_to_model": false}', async () => {
-    const response = await postJson(`${gateway.url}/process`, { data: 'sample input', forward_to_model: false });
+    const response = await postJson(`${gateway.url}/process`, {
+      data: 'sample input',
+      forward_to_model: false,
+    });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       status: 'Input logged successfully',
@@ -28,7 +31,10 @@ describe('the seed lab, end to end', () => {
   });
 
   it('forwards to the model: {"data": "cat image data", "forward_to_model": true}', async () => {
-    const response = await postJson(`${gateway.url}/process`, { data: 'cat image data', forward_to_model: true });
+    const response = await postJson(`${gateway.url}/process`, {
+      data: 'cat image data',
+      forward_to_model: true,
+    });
     expect(response.status).toBe(200);
     const body = response.body as {
       status: string;
@@ -71,8 +77,14 @@ describe('the seed lab, end to end', () => {
   });
 
   it('answers GET / on both services', async () => {
-    expect((await getJson(`${gateway.url}/`)).body).toMatchObject({ service: 'gateway', status: 'running' });
-    expect((await getJson(`${predictor.httpUrl}/`)).body).toMatchObject({ service: 'predictor', status: 'running' });
+    expect((await getJson(`${gateway.url}/`)).body).toMatchObject({
+      service: 'gateway',
+      status: 'running',
+    });
+    expect((await getJson(`${predictor.httpUrl}/`)).body).toMatchObject({
+      service: 'predictor',
+      status: 'running',
+    });
   });
 
   it.each([
@@ -85,7 +97,10 @@ describe('the seed lab, end to end', () => {
     const response = await postJson(`${gateway.url}/process`, body);
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status, request_id: response.headers.get('x-request-id') });
+    expect(response.body).toMatchObject({
+      status,
+      request_id: response.headers.get('x-request-id'),
+    });
     expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.js:\d+/);
   });
 
@@ -108,7 +123,9 @@ describe('the seed lab, end to end', () => {
     );
     expect(responses.map((r) => r.status)).toEqual(Array(300).fill(200));
     const small = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => postJson(`${gateway.url}/process`, { data: `dog ${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        postJson(`${gateway.url}/process`, { data: `dog ${i}` }),
+      ),
     );
     expect(small.every((r) => r.status === 200)).toBe(true);
   });

@@ -5,8 +5,12 @@ import { startGateway } from './bootstrap';
 // Before anything binds: Fastify binds once per request body (see the function's note).
 installLeanAsyncResourceBind();
 
-startGateway().then(({ app }) => exitOnShutdownSignals(app)).catch((error: unknown) => {
-  // A bad environment or a port in use: say why in one readable block, no stack.
-  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+startGateway()
+  .then(({ app }) => exitOnShutdownSignals(app))
+  .catch((error: unknown) => {
+    // A bad environment or a port in use: say why in one readable block, no stack.
+    process.stderr.write(
+      `gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });

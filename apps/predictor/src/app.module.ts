@@ -19,7 +19,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validatePredictorEnv }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validate: validatePredictorEnv,
+        }),
         LifecycleModule,
         ObservabilityModule,
         TransportModule,

@@ -5,8 +5,12 @@ import { startPredictor } from './bootstrap';
 // Before anything binds: Fastify binds once per request body (see the function's note).
 installLeanAsyncResourceBind();
 
-startPredictor().then(({ app }) => exitOnShutdownSignals(app)).catch((error: unknown) => {
-  // A bad environment or a missing model: say why in one readable block, no stack.
-  process.stderr.write(`predictor failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+startPredictor()
+  .then(({ app }) => exitOnShutdownSignals(app))
+  .catch((error: unknown) => {
+    // A bad environment or a missing model: say why in one readable block, no stack.
+    process.stderr.write(
+      `predictor failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });

@@ -15,6 +15,8 @@ export class InputLogHealthIndicator {
     const indicator = this.indicators.check(key);
     return this.inputLog.writable()
       ? indicator.up()
-      : indicator.down({ reason: this.inputLog.unavailableReason() ?? 'the input log cannot be written' });
+      : indicator.down({
+          reason: this.inputLog.unavailableReason() ?? 'the input log cannot be written',
+        });
   }
 }

@@ -10,7 +10,15 @@ describe('seededIdHash', () => {
   it('is a function of the id and the seeds only', () => {
     const a = seededIdHash(1, 2);
     const b = seededIdHash(1, 2);
-    for (const id of ['', 'a', 'ab', 'abc', 'req-1', '0b4f3c2e-8d1a-4e5f-9a6b-000000000001', 'żółw 🐢']) {
+    for (const id of [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'req-1',
+      '0b4f3c2e-8d1a-4e5f-9a6b-000000000001',
+      'żółw 🐢',
+    ]) {
       expect(hashOf(a, id)).toEqual(hashOf(b, id));
     }
     expect(hashOf(a, 'req-1')).not.toEqual(hashOf(seededIdHash(1, 3), 'req-1'));
@@ -19,7 +27,20 @@ describe('seededIdHash', () => {
 
   it('tells apart ids that differ in one code unit, in length, or in the order of their halves', () => {
     const hash = seededIdHash(7, 11);
-    const ids = ['a', 'b', 'ab', 'ba', 'abc', 'abd', 'a\u0000', '\u0000a', 'x'.repeat(36), 'x'.repeat(37), '\u{1F422}', '\uD83D'];
+    const ids = [
+      'a',
+      'b',
+      'ab',
+      'ba',
+      'abc',
+      'abd',
+      'a\u0000',
+      '\u0000a',
+      'x'.repeat(36),
+      'x'.repeat(37),
+      '\u{1F422}',
+      '\uD83D',
+    ];
     const seen = new Set(ids.map((id) => hashOf(hash, id).join(':')));
     expect(seen.size).toBe(ids.length);
   });

@@ -16,7 +16,12 @@ import { encodeRecord, parseSegmentFileName } from './segment-file';
 const ROOT = resolve(__dirname, '../../../..');
 const MAIN = join(ROOT, 'dist/apps/gateway/main.js');
 const SOURCES = ['apps/gateway/src', 'libs/contracts/src', 'libs/server-core/src'];
-const BUILD_FILES = ['apps/gateway/webpack.config.js', 'apps/gateway/tsconfig.app.json', 'tsconfig.base.json', 'package-lock.json'];
+const BUILD_FILES = [
+  'apps/gateway/webpack.config.js',
+  'apps/gateway/tsconfig.app.json',
+  'tsconfig.base.json',
+  'package-lock.json',
+];
 const CLIENTS = 16;
 const KILL_AFTER_MS = 1500;
 /** In every payload, so that a payload in the processes' output is easy to spot. */
@@ -36,11 +41,16 @@ async function newestSourceMtime(): Promise<number> {
 
 /** Builds the gateway when dist is missing or older than a source it is made from. */
 async function ensureBuilt(): Promise<void> {
-  const built = await stat(MAIN).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(MAIN).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (built > (await newestSourceMtime())) return;
   // A clean environment: the outer Nx run's task variables and jest's NODE_ENV=test must not leak in.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('NX_') && key !== 'NODE_ENV' && !key.startsWith('JEST')),
+    Object.entries(process.env).filter(
+      ([key]) => !key.startsWith('NX_') && key !== 'NODE_ENV' && !key.startsWith('JEST'),
+    ),
   );
   // Nx decides by content hash, so a touched but unchanged source is a quick cache hit.
   await promisify(execFile)('npx', ['nx', 'build', 'gateway'], {
@@ -122,7 +132,8 @@ describe('input log, SIGKILL under load (built gateway, real processes)', () => 
   }, 180_000);
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (dir) await removeTempDir(dir);
   });
 
@@ -156,7 +167,8 @@ describe('input log, SIGKILL under load (built gateway, real processes)', () => 
         for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
           const response = await fetch(`${second.url}/logs/${id}`);
           const body = (await response.json()) as { id?: string; data?: string };
-          if (response.status !== 200 || body.id !== id || body.data !== `${MARK} ${id}`) missing.push(id);
+          if (response.status !== 200 || body.id !== id || body.data !== `${MARK} ${id}`)
+            missing.push(id);
         }
       }),
     );
@@ -173,7 +185,9 @@ describe('input log, SIGKILL under load (built gateway, real processes)', () => 
         `${acknowledged.length - missing.length} found after restart`,
     );
     expect(missing).toEqual([]);
-    expect(second.output()).toMatch(/skipped damaged records \(torn at \d+ \(\d+ bytes\)\); truncated the torn tail/);
+    expect(second.output()).toMatch(
+      /skipped damaged records \(torn at \d+ \(\d+ bytes\)\); truncated the torn tail/,
+    );
     expect((await fetch(`${second.url}/logs/torn-by-test`)).status).toBe(404);
     // Records reach the log only: no payload in either process's output.
     expect(first.output()).not.toContain(MARK);

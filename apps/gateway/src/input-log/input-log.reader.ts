@@ -50,7 +50,9 @@ export class SegmentReader {
   async close(): Promise<void> {
     const handles = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(handles.map((h) => h.then((handle) => handle.close()).catch(() => undefined)));
+    await Promise.all(
+      handles.map((h) => h.then((handle) => handle.close()).catch(() => undefined)),
+    );
   }
 
   private handle(seq: number): Promise<FileHandle> {

@@ -32,7 +32,8 @@ async function listSegments(options: RecoveryOptions): Promise<SegmentInfo[]> {
     .filter((seq): seq is number => seq !== null)
     .sort((a, b) => a - b);
   const segments: SegmentInfo[] = [];
-  for (const seq of seqs) segments.push({ seq, size: (await fs.stat(join(dir, segmentFileName(seq)))).size });
+  for (const seq of seqs)
+    segments.push({ seq, size: (await fs.stat(join(dir, segmentFileName(seq)))).size });
   const doomed = segmentsBeyondRetention(segments, options.segmentBytes, options.retentionBytes);
   for (const segment of doomed) {
     await fs.unlink(join(dir, segmentFileName(segment.seq))).catch((error: unknown) => {

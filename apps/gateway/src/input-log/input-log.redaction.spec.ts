@@ -19,7 +19,9 @@ describe('redact', () => {
 
   it('hashes equal texts alike and depends on the salt', () => {
     expect(redact('a', 'hash', salt)).toEqual(redact('a', 'hash', salt));
-    expect(redact('a', 'hash', salt)).not.toEqual(redact('a', 'hash', Buffer.from('another salt....')));
+    expect(redact('a', 'hash', salt)).not.toEqual(
+      redact('a', 'hash', Buffer.from('another salt....')),
+    );
     expect(redact('a', 'hash', salt)).not.toEqual(redact('b', 'hash', salt));
   });
 
@@ -47,7 +49,9 @@ describe('resolveSalt', () => {
   });
 
   it('uses INPUT_LOG_HASH_SALT when set, and writes nothing', async () => {
-    expect(await resolveSalt(nodeLogFs, dir, 'from-a-secret-store')).toEqual(Buffer.from('from-a-secret-store'));
+    expect(await resolveSalt(nodeLogFs, dir, 'from-a-secret-store')).toEqual(
+      Buffer.from('from-a-secret-store'),
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -20,7 +20,10 @@ export function redact(data: string, redaction: Redaction, salt: Buffer | null):
       return { redaction, data };
     case 'hash':
       if (!salt) throw new Error('hash redaction needs a salt');
-      return { redaction, data_hash: createHmac('sha256', salt).update(data, 'utf8').digest('hex') };
+      return {
+        redaction,
+        data_hash: createHmac('sha256', salt).update(data, 'utf8').digest('hex'),
+      };
     case 'length':
       // UTF-16 code units, as MAX_INPUT_CHARS and the prediction's input_length count.
       return { redaction, data_length: data.length };
@@ -35,13 +38,18 @@ export function redact(data: string, redaction: Redaction, salt: Buffer | null):
  * variable exists.
  * @throws when the salt file exists but is not one this code wrote.
  */
-export async function resolveSalt(fs: LogFs, dir: string, configured: string | undefined): Promise<Buffer> {
+export async function resolveSalt(
+  fs: LogFs,
+  dir: string,
+  configured: string | undefined,
+): Promise<Buffer> {
   if (configured) return Buffer.from(configured, 'utf8');
   const path = join(dir, SALT_FILE);
   try {
     const text = (await fs.readFile(path, 'utf8')).trim();
     // Regenerating a damaged salt would silently change every later hash.
-    if (!SALT_TEXT.test(text)) throw new Error(`${path} is not a 64-hex-digit salt; fix or remove it`);
+    if (!SALT_TEXT.test(text))
+      throw new Error(`${path} is not a 64-hex-digit salt; fix or remove it`);
     return Buffer.from(text, 'hex');
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;

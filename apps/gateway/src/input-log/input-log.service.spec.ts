@@ -51,7 +51,10 @@ describe(InputLogService.name, () => {
     return service;
   }
 
-  async function reopen(service: InputLogService, overrides: Partial<InputLogOptions> = {}): Promise<InputLogService> {
+  async function reopen(
+    service: InputLogService,
+    overrides: Partial<InputLogOptions> = {},
+  ): Promise<InputLogService> {
     await service.close();
     return openLog(overrides);
   }
@@ -83,8 +86,17 @@ describe(InputLogService.name, () => {
       forward_to_model: true,
       outcome: null,
     });
-    log.recordOutcome('req-1', { status: 'predicted', class: 'cat', confidence: 0.93, model_version: '1.0.0', latency_ms: 12 });
-    const found = await waitFor('the outcome', async () => (await log.find('req-1'))?.outcome ?? undefined);
+    log.recordOutcome('req-1', {
+      status: 'predicted',
+      class: 'cat',
+      confidence: 0.93,
+      model_version: '1.0.0',
+      latency_ms: 12,
+    });
+    const found = await waitFor(
+      'the outcome',
+      async () => (await log.find('req-1'))?.outcome ?? undefined,
+    );
     expect(found).toEqual({
       status: 'predicted',
       class: 'cat',
@@ -110,7 +122,12 @@ describe(InputLogService.name, () => {
     let log = await openLog({ segmentBytes: 4096 });
     for (let i = 0; i < 60; i++) {
       await log.appendInput(input(`r${i}`, `payload ${i} `.repeat(8)));
-      log.recordOutcome(`r${i}`, i % 2 ? { status: 'logged', latency_ms: i } : { status: 'error', code: 'PREDICTOR_UNAVAILABLE', latency_ms: i });
+      log.recordOutcome(
+        `r${i}`,
+        i % 2
+          ? { status: 'logged', latency_ms: i }
+          : { status: 'error', code: 'PREDICTOR_UNAVAILABLE', latency_ms: i },
+      );
     }
     expect((await segmentFiles()).length).toBeGreaterThan(3);
     const expected = Array.from({ length: 60 }, (_, i) => `r${59 - i}`);
@@ -121,7 +138,11 @@ describe(InputLogService.name, () => {
     expect(all.map((e) => e.id)).toEqual(expected);
     // Outcomes were written after their responses, and close() made them durable.
     expect(all[0]?.outcome).toMatchObject({ status: 'logged', latency_ms: 59 });
-    expect(all[59]?.outcome).toMatchObject({ status: 'error', code: 'PREDICTOR_UNAVAILABLE', latency_ms: 0 });
+    expect(all[59]?.outcome).toMatchObject({
+      status: 'error',
+      code: 'PREDICTOR_UNAVAILABLE',
+      latency_ms: 0,
+    });
     expect(all.every((e) => e.outcome !== null)).toBe(true);
     expect(log.stats().indexedInputs).toBe(60);
   });
@@ -139,8 +160,12 @@ describe(InputLogService.name, () => {
       expect(await service.find('r199')).not.toBeNull();
       // Every listed input is findable, and the oldest kept follows the newest deleted.
       const oldest = Number(listed[listed.length - 1]?.id.slice(1));
-      expect(listed.map((e) => e.id)).toEqual(Array.from({ length: 200 - oldest }, (_, i) => `r${199 - i}`));
-      const sizes = await Promise.all((await segmentFiles()).map(async (name) => (await stat(join(dir, name))).size));
+      expect(listed.map((e) => e.id)).toEqual(
+        Array.from({ length: 200 - oldest }, (_, i) => `r${199 - i}`),
+      );
+      const sizes = await Promise.all(
+        (await segmentFiles()).map(async (name) => (await stat(join(dir, name))).size),
+      );
       expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(4 * 4096);
       expect(sizes.length).toBeLessThanOrEqual(4);
     };
@@ -156,7 +181,10 @@ describe(InputLogService.name, () => {
     const segment = join(dir, segmentFileName(1));
     const whole = (await stat(segment)).size;
     // What SIGKILL in the middle of a batch's write leaves behind.
-    await appendFile(segment, encodeRecord({ type: 'input', id: 'torn', data: 'never acknowledged' }).subarray(0, 30));
+    await appendFile(
+      segment,
+      encodeRecord({ type: 'input', id: 'torn', data: 'never acknowledged' }).subarray(0, 30),
+    );
 
     log = await openLog();
     expect(messages.filter((m) => m.startsWith('warn:'))).toEqual([
@@ -182,7 +210,9 @@ describe(InputLogService.name, () => {
     await writeFile(first, bytes);
 
     log = await openLog({ segmentBytes: 4096 });
-    expect(messages.find((m) => m.startsWith('warn:'))).toMatch(/input-0000000000000001\.log: skipped damaged records \(checksum at \d+/);
+    expect(messages.find((m) => m.startsWith('warn:'))).toMatch(
+      /input-0000000000000001\.log: skipped damaged records \(checksum at \d+/,
+    );
     expect(await log.find('r1')).toBeNull();
     expect(await log.find('rX')).toBeNull();
     expect((await listAll(log)).length).toBe(39);
@@ -200,12 +230,18 @@ describe(InputLogService.name, () => {
       const found = await log.find('s1');
       expect(found?.outcome).toMatchObject({ status: 'logged' });
       expect(found).not.toHaveProperty('data');
-      if (redaction === 'length') expect(found).toMatchObject({ redaction, data_length: secret.length });
-      else expect(found).toMatchObject({ redaction, data_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      if (redaction === 'length')
+        expect(found).toMatchObject({ redaction, data_length: secret.length });
+      else
+        expect(found).toMatchObject({
+          redaction,
+          data_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
 
       const files = await readdir(dir);
       expect(files.length).toBeGreaterThan(0);
-      for (const name of files) expect((await readFile(join(dir, name))).includes(secret)).toBe(false);
+      for (const name of files)
+        expect((await readFile(join(dir, name))).includes(secret)).toBe(false);
       expect(messages.join('\n')).not.toContain(secret);
     },
   );
@@ -213,7 +249,9 @@ describe(InputLogService.name, () => {
   it('keeps the text with redaction=none, in the log only, never in a log line', async () => {
     const log = await openLog();
     await log.appendInput(input('n1', 'visible in the log only'));
-    expect(await readFile(join(dir, segmentFileName(1)), 'utf8')).toContain('visible in the log only');
+    expect(await readFile(join(dir, segmentFileName(1)), 'utf8')).toContain(
+      'visible in the log only',
+    );
     expect(messages.join('\n')).not.toContain('visible in the log only');
   });
 
@@ -223,10 +261,13 @@ describe(InputLogService.name, () => {
     log = await reopen(log, { redaction: 'hash' });
     await log.appendInput(input('h2', 'same text'));
     const [first, second] = await Promise.all([log.find('h1'), log.find('h2')]);
-    expect(first?.redaction === 'hash' && first.data_hash).toBe(second?.redaction === 'hash' && second.data_hash);
+    expect(first?.redaction === 'hash' && first.data_hash).toBe(
+      second?.redaction === 'hash' && second.data_hash,
+    );
 
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    for (const name of [SALT_FILE, segmentFileName(1)]) expect((await stat(join(dir, name))).mode & 0o777).toBe(0o600);
+    for (const name of [SALT_FILE, segmentFileName(1)])
+      expect((await stat(join(dir, name))).mode & 0o777).toBe(0o600);
   });
 
   it('uses INPUT_LOG_HASH_SALT instead of a salt file when given', async () => {
@@ -244,7 +285,9 @@ describe(InputLogService.name, () => {
     expect(log.unavailableReason()).toBe('the log directory cannot be created or is gone');
     const refused: unknown = await log.appendInput(input('x')).catch((error: unknown) => error);
     expect(isInputLogUnavailable(refused)).toBe(true);
-    await expect(log.find('x')).rejects.toMatchObject({ reason: 'the log directory cannot be created or is gone' });
+    await expect(log.find('x')).rejects.toMatchObject({
+      reason: 'the log directory cannot be created or is gone',
+    });
     expect(messages.find((m) => m.startsWith('error:'))).toContain('cannot be opened (ENOTDIR');
     log.recordOutcome('x', { status: 'logged', latency_ms: 1 });
     expect(log.stats().outcomesDropped).toBe(1);
@@ -261,7 +304,9 @@ describe(InputLogService.name, () => {
     await log.appendInput(input('before'));
 
     probe.failSync = 'ENOSPC';
-    await expect(log.appendInput(input('refused'))).rejects.toMatchObject({ reason: 'the disk is full' });
+    await expect(log.appendInput(input('refused'))).rejects.toMatchObject({
+      reason: 'the disk is full',
+    });
     expect(log.writable()).toBe(false);
     expect(log.unavailableReason()).toBe('the disk is full');
     expect((await log.find('before'))?.id).toBe('before');
@@ -299,9 +344,17 @@ describe(InputLogService.name, () => {
           const all = await listAll(service, 2);
           return all.every((entry) => entry.outcome) ? all : undefined;
         });
-        expect(listed.map((e) => [e.id, e.outcome?.latency_ms])).toEqual([['z', 2], ['y', 1], ['x', 0]]);
+        expect(listed.map((e) => [e.id, e.outcome?.latency_ms])).toEqual([
+          ['z', 2],
+          ['y', 1],
+          ['x', 0],
+        ]);
         for (const [i, id] of ids.entries()) {
-          expect(await service.find(id)).toMatchObject({ id, data: `text of ${id}`, outcome: { latency_ms: i } });
+          expect(await service.find(id)).toMatchObject({
+            id,
+            data: `text of ${id}`,
+            outcome: { latency_ms: i },
+          });
         }
         expect(await service.find('w')).toBeNull();
       };

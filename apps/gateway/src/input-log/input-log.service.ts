@@ -59,7 +59,14 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
       return { status: stored.status, latency_ms, recorded_at };
     case 'predicted': {
       const { class: predicted, confidence, model_version } = stored;
-      return { status: stored.status, class: predicted, confidence, model_version, latency_ms, recorded_at };
+      return {
+        status: stored.status,
+        class: predicted,
+        confidence,
+        model_version,
+        latency_ms,
+        recorded_at,
+      };
     }
     case 'error':
       return { status: stored.status, code: stored.code, latency_ms, recorded_at };
@@ -156,7 +163,8 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
    */
   async appendInput(record: InputRecord): Promise<void> {
     const writer = this.writer;
-    if (this.unavailable || !writer) throw this.unavailable ?? new InputLogUnavailableError('the input log is closed');
+    if (this.unavailable || !writer)
+      throw this.unavailable ?? new InputLogUnavailableError('the input log is closed');
     const stored: StoredInput = {
       type: 'input',
       id: record.id,
@@ -181,7 +189,12 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       this.outcomesDropped++;
       return;
     }
-    const stored: StoredOutcome = { type: 'outcome', id, recorded_at: new Date().toISOString(), ...outcome };
+    const stored: StoredOutcome = {
+      type: 'outcome',
+      id,
+      recorded_at: new Date().toISOString(),
+      ...outcome,
+    };
     void writer
       .append(encodeRecord(stored), {
         urgent: false,
@@ -282,11 +295,18 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       segmentBytes: this.options.segmentBytes,
       retentionBytes: this.options.retentionBytes,
     };
-    const segments = await recoverSegments({ ...common, aborted: () => this.closing }, (value, location) => {
-      if (!this.indexRecord(value, location)) orphans++;
-    });
-    if (orphans > 0) this.logger.log(`${orphans} records belong to inputs past retention or are not recognised`);
-    this.salt = this.options.redaction === 'hash' ? await resolveSalt(this.fs, this.dir, this.options.hashSalt) : null;
+    const segments = await recoverSegments(
+      { ...common, aborted: () => this.closing },
+      (value, location) => {
+        if (!this.indexRecord(value, location)) orphans++;
+      },
+    );
+    if (orphans > 0)
+      this.logger.log(`${orphans} records belong to inputs past retention or are not recognised`);
+    this.salt =
+      this.options.redaction === 'hash'
+        ? await resolveSalt(this.fs, this.dir, this.options.hashSalt)
+        : null;
     const writer = await SegmentWriter.open(
       {
         ...common,
@@ -338,7 +358,8 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private assertIndexed(): void {
-    if (!this.indexed) throw this.unavailable ?? new InputLogUnavailableError('the input log is not open');
+    if (!this.indexed)
+      throw this.unavailable ?? new InputLogUnavailableError('the input log is not open');
   }
 
   /**
@@ -352,9 +373,13 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       this.reader.read(entry.input),
       entry.outcome ? this.reader.read(entry.outcome) : Promise.resolve(null),
     ]);
-    if (!isStoredRecord(input) || input.type !== 'input' || (id !== null && input.id !== id)) return null;
+    if (!isStoredRecord(input) || input.type !== 'input' || (id !== null && input.id !== id))
+      return null;
     // Checked too: without ids the index could, by a hash collision, have joined another request's outcome.
-    const stored = isStoredRecord(outcome) && outcome.type === 'outcome' && outcome.id === input.id ? outcome : null;
+    const stored =
+      isStoredRecord(outcome) && outcome.type === 'outcome' && outcome.id === input.id
+        ? outcome
+        : null;
     return {
       id: input.id,
       received_at: input.received_at,

@@ -10,7 +10,9 @@ export class ListLogsQueryDto {
   /** Items per page, 1..500. */
   // Query values arrive as strings; only plain digits become a number, so
   // `1e2`, ` 5` or `0x10` fail the integer check instead of being coerced.
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value,
+  )
   @Max(MAX_PAGE_SIZE)
   @Min(1)
   @IsInt()
@@ -22,7 +24,9 @@ export class ListLogsQueryDto {
     name: 'isLogCursor',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
-      defaultMessage: buildMessage((prefix) => `${prefix}$property must be a cursor returned as "next"`),
+      defaultMessage: buildMessage(
+        (prefix) => `${prefix}$property must be a cursor returned as "next"`,
+      ),
     },
   })
   @IsOptional()

@@ -10,7 +10,12 @@ import { makeTempDir, removeTempDir } from '../testing/temp-dir';
 import { waitFor } from '@ml-system/test-support';
 
 const CAT: PredictionResult = {
-  prediction: { class: 'cat', confidence: 0.93, input_length: 14, model: { name: 'm', version: '1.0.0' } },
+  prediction: {
+    class: 'cat',
+    confidence: 0.93,
+    input_length: 14,
+    model: { name: 'm', version: '1.0.0' },
+  },
   message: 'Predicted class: cat with 93.0% confidence',
 };
 
@@ -51,17 +56,27 @@ describe('LogsController (HTTP pipeline)', () => {
         redaction: 'none',
         data: 'sample input',
         forward_to_model: false,
-        outcome: { status: 'logged', latency_ms: expect.any(Number), recorded_at: expect.any(String) },
+        outcome: {
+          status: 'logged',
+          latency_ms: expect.any(Number),
+          recorded_at: expect.any(String),
+        },
       });
     });
 
     it('records the prediction or the error code as the outcome', async () => {
-      predict.mockResolvedValueOnce(CAT).mockRejectedValueOnce(new PredictorUnavailableError('connection refused'));
+      predict
+        .mockResolvedValueOnce(CAT)
+        .mockRejectedValueOnce(new PredictorUnavailableError('connection refused'));
       const predicted = await post('cat image data', true);
       const failed = await post('cat image data', true);
       expect([predicted.statusCode, failed.statusCode]).toEqual([200, 503]);
       const outcome = async (id: unknown) =>
-        waitFor('the outcome', async () => (await get(`/logs/${String(id)}`)).json<{ outcome: unknown }>().outcome ?? undefined);
+        waitFor(
+          'the outcome',
+          async () =>
+            (await get(`/logs/${String(id)}`)).json<{ outcome: unknown }>().outcome ?? undefined,
+        );
       expect(await outcome(predicted.json().request_id)).toMatchObject({
         status: 'predicted',
         class: 'cat',
@@ -69,11 +84,15 @@ describe('LogsController (HTTP pipeline)', () => {
         model_version: '1.0.0',
       });
       // The input was logged (before the predictor failed): a 503 from the predictor still leaves a record.
-      expect(await outcome(failed.json().request_id)).toMatchObject({ status: 'error', code: 'PREDICTOR_UNAVAILABLE' });
+      expect(await outcome(failed.json().request_id)).toMatchObject({
+        status: 'error',
+        code: 'PREDICTOR_UNAVAILABLE',
+      });
     });
 
     it('pages newest first with an opaque cursor', async () => {
-      for (let i = 0; i < 7; i++) expect((await post(`input ${i}`, false, `p${i}`)).statusCode).toBe(200);
+      for (let i = 0; i < 7; i++)
+        expect((await post(`input ${i}`, false, `p${i}`)).statusCode).toBe(200);
       const ids: string[][] = [];
       let url = '/logs?limit=3';
       for (;;) {
@@ -84,11 +103,7 @@ describe('LogsController (HTTP pipeline)', () => {
         if (!page.next) break;
         url = `/logs?limit=3&before=${encodeURIComponent(page.next)}`;
       }
-      expect(ids).toEqual([
-        ['p6', 'p5', 'p4'],
-        ['p3', 'p2', 'p1'],
-        ['p0'],
-      ]);
+      expect(ids).toEqual([['p6', 'p5', 'p4'], ['p3', 'p2', 'p1'], ['p0']]);
     });
 
     it('defaults to 50 items', async () => {
@@ -102,7 +117,11 @@ describe('LogsController (HTTP pipeline)', () => {
       const response = await get('/logs/no-such-id');
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.json()).toMatchObject({ status: 404, code: 'NOT_FOUND', request_id: response.headers['x-request-id'] });
+      expect(response.json()).toMatchObject({
+        status: 404,
+        code: 'NOT_FOUND',
+        request_id: response.headers['x-request-id'],
+      });
       expect(response.body).not.toContain('no-such-id');
     });
 
@@ -153,7 +172,9 @@ describe('LogsController (HTTP pipeline)', () => {
       const ready = await get('/health/ready');
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toMatchObject({
-        error: { input_log: { status: 'down', reason: 'the log directory cannot be created or is gone' } },
+        error: {
+          input_log: { status: 'down', reason: 'the log directory cannot be created or is gone' },
+        },
       });
 
       const refused = await post('sample input', false);

@@ -41,14 +41,24 @@ export class LogsController {
       throw toProblem(error);
     }
     // The id is not echoed: it is whatever the client put in the path.
-    if (!entry) throw new ProblemException(404, 'NOT_FOUND', 'No input was logged with this id, or it is past retention');
+    if (!entry)
+      throw new ProblemException(
+        404,
+        'NOT_FOUND',
+        'No input was logged with this id, or it is past retention',
+      );
     return entry;
   }
 }
 
 function toProblem(error: unknown): ProblemException {
   const reason = isInputLogUnavailable(error) ? error.reason : 'it could not be read';
-  return new ProblemException(503, 'INPUT_LOG_UNAVAILABLE', `The input log is unavailable: ${reason}`, {
-    'retry-after': '5',
-  });
+  return new ProblemException(
+    503,
+    'INPUT_LOG_UNAVAILABLE',
+    `The input log is unavailable: ${reason}`,
+    {
+      'retry-after': '5',
+    },
+  );
 }

@@ -12,7 +12,12 @@ import {
 function memoryFile(bytes: Buffer): Pick<FileHandle, 'read'> {
   return {
     read: (async (buffer: Buffer, offset: number, length: number, position: number) => {
-      const copied = bytes.copy(buffer, offset, position, Math.min(bytes.length, position + length));
+      const copied = bytes.copy(
+        buffer,
+        offset,
+        position,
+        Math.min(bytes.length, position + length),
+      );
       return { bytesRead: copied, buffer };
     }) as FileHandle['read'],
   };
@@ -20,7 +25,11 @@ function memoryFile(bytes: Buffer): Pick<FileHandle, 'read'> {
 
 async function scan(bytes: Buffer, chunkBytes?: number) {
   const seen: Array<{ value: unknown; offset: number; length: number }> = [];
-  const report = await scanSegment(memoryFile(bytes), (value, offset, length) => seen.push({ value, offset, length }), chunkBytes);
+  const report = await scanSegment(
+    memoryFile(bytes),
+    (value, offset, length) => seen.push({ value, offset, length }),
+    chunkBytes,
+  );
   return { seen, report };
 }
 
@@ -65,18 +74,29 @@ describe('segment file format', () => {
   });
 
   describe('scanSegment', () => {
-    const records = Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, data: 'é'.repeat(i * 7) }));
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      id: `r${i}`,
+      data: 'é'.repeat(i * 7),
+    }));
     const file = Buffer.concat(records.map((r) => encodeRecord(r)));
 
-    it.each([7, 64, 1000, 1 << 20])('finds every record with %i-byte reads, across chunk boundaries', async (chunk) => {
-      const { seen, report } = await scan(file, chunk);
-      expect(seen.map((s) => s.value)).toEqual(records);
-      expect(report).toEqual({ size: file.length, validEnd: file.length, records: 50, damaged: [] });
-      // Offsets and lengths point at the exact bytes of each record.
-      for (const { value, offset, length } of seen) {
-        expect(decodeRecord(file.subarray(offset, offset + length))).toEqual({ ok: true, value });
-      }
-    });
+    it.each([7, 64, 1000, 1 << 20])(
+      'finds every record with %i-byte reads, across chunk boundaries',
+      async (chunk) => {
+        const { seen, report } = await scan(file, chunk);
+        expect(seen.map((s) => s.value)).toEqual(records);
+        expect(report).toEqual({
+          size: file.length,
+          validEnd: file.length,
+          records: 50,
+          damaged: [],
+        });
+        // Offsets and lengths point at the exact bytes of each record.
+        for (const { value, offset, length } of seen) {
+          expect(decodeRecord(file.subarray(offset, offset + length))).toEqual({ ok: true, value });
+        }
+      },
+    );
 
     it('reports a torn last record and where the valid part ends', async () => {
       const torn = Buffer.concat([file, encodeRecord({ id: 'last' }).subarray(0, 9)]);
@@ -105,7 +125,10 @@ describe('segment file format', () => {
       const { seen, report } = await scan(bytes, 4096);
       expect(seen.map((s) => s.value)).toEqual([{ id: 'a' }]);
       expect(report.damaged).toHaveLength(1);
-      expect(report.damaged[0]).toMatchObject({ offset: encodeRecord({ id: 'a' }).length, reason: 'framing' });
+      expect(report.damaged[0]).toMatchObject({
+        offset: encodeRecord({ id: 'a' }).length,
+        reason: 'framing',
+      });
       expect(report.damaged[0]?.length).toBe(bytes.length - (report.damaged[0]?.offset ?? 0));
     });
 

@@ -64,7 +64,11 @@ export type DecodeResult = { ok: true; value: unknown } | { ok: false; reason: D
 
 /** Checks and parses one framed record (LF included). */
 export function decodeRecord(line: Uint8Array): DecodeResult {
-  if (line.length < MIN_RECORD_BYTES || line[line.length - 1] !== LF || line[CRC_HEX_LENGTH] !== SP) {
+  if (
+    line.length < MIN_RECORD_BYTES ||
+    line[line.length - 1] !== LF ||
+    line[CRC_HEX_LENGTH] !== SP
+  ) {
     return { ok: false, reason: 'framing' };
   }
   const hex = Buffer.from(line.buffer, line.byteOffset, CRC_HEX_LENGTH).toString('latin1');
@@ -111,7 +115,8 @@ export async function scanSegment(
   const damage = (offset: number, length: number, reason: DamagedRange['reason']): void => {
     const last = report.damaged[report.damaged.length - 1];
     // Garbage without LFs arrives as many pieces; report it as one range.
-    if (last && last.reason === reason && last.offset + last.length === offset) last.length += length;
+    if (last && last.reason === reason && last.offset + last.length === offset)
+      last.length += length;
     else report.damaged.push({ offset, length, reason });
   };
   const chunk = Buffer.allocUnsafe(chunkBytes);
@@ -121,7 +126,10 @@ export async function scanSegment(
     const { bytesRead } = await handle.read(chunk, 0, chunkBytes, report.size);
     if (bytesRead === 0) break;
     report.size += bytesRead;
-    const buffer = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    const buffer =
+      carry.length > 0
+        ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+        : chunk.subarray(0, bytesRead);
     let start = 0;
     for (let lf = buffer.indexOf(LF, start); lf !== -1; lf = buffer.indexOf(LF, start)) {
       const line = buffer.subarray(start, lf + 1);

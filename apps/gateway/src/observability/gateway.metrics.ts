@@ -37,7 +37,8 @@ export class GatewayMetrics {
   private readonly inFlight: Gauge<'endpoint'>;
   private readonly fsyncDuration: Histogram;
   private readonly records: Counter;
-  private breakerSupplier: (() => ReadonlyArray<{ endpoint: string; state: BreakerState }>) | undefined;
+  private breakerSupplier:
+    (() => ReadonlyArray<{ endpoint: string; state: BreakerState }>) | undefined;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];

@@ -82,7 +82,9 @@ export class RpcClientTelemetry {
    * Breaker states are read when Prometheus scrapes, from the pool's own
    * snapshot, so an endpoint that left the pool leaves the metrics too.
    */
-  watchEndpoints(snapshot: () => ReadonlyArray<{ address: string; breaker: 'closed' | 'open' | 'half-open' }>): void {
+  watchEndpoints(
+    snapshot: () => ReadonlyArray<{ address: string; breaker: 'closed' | 'open' | 'half-open' }>,
+  ): void {
     this.metrics.watchBreakers(() =>
       snapshot().map(({ address, breaker }) => ({
         endpoint: address,

@@ -26,7 +26,11 @@ import type { RetryBudget } from './retry-budget';
  * and each call refused before any attempt. The policy does not know metrics.
  */
 export interface CallObserver {
-  attempt(pattern: string, endpoint: string, message: object): { message: object; end(error?: unknown): void };
+  attempt(
+    pattern: string,
+    endpoint: string,
+    message: object,
+  ): { message: object; end(error?: unknown): void };
   retried(): void;
   rejected(reason: 'CIRCUIT_OPEN' | 'OVERLOADED'): void;
 }

@@ -101,7 +101,9 @@ export class EndpointPool {
 
   /** True when there is something to do each round: a name to resolve, or a file to read again. */
   get hasNames(): boolean {
-    return this.reloadTargets !== undefined || this.targets.some((target) => !isIpLiteral(target.host));
+    return (
+      this.reloadTargets !== undefined || this.targets.some((target) => !isIpLiteral(target.host))
+    );
   }
 
   /** Endpoints taking calls (not the ones draining). */
@@ -200,7 +202,8 @@ export class EndpointPool {
     if (this.reloadTargets) {
       try {
         this.targets = await this.reloadTargets();
-        if (this.failingNames.delete('(endpoints file)')) this.logger.log('the endpoints file reads again');
+        if (this.failingNames.delete('(endpoints file)'))
+          this.logger.log('the endpoints file reads again');
       } catch (error) {
         if (!this.failingNames.has('(endpoints file)')) {
           this.failingNames.add('(endpoints file)');

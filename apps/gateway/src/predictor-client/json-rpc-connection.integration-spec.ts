@@ -8,7 +8,9 @@ import { JsonRpcConnection } from './json-rpc-connection';
 import type { Settled } from './json-rpc-connection';
 
 /** A raw server that hands each accepted socket to the test. */
-async function rawServer(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+async function rawServer(
+  onSocket: (socket: Socket) => void,
+): Promise<{ server: Server; port: number }> {
   const server = createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -41,9 +43,13 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
     const server = new ServerTCP({ host: '127.0.0.1', port });
     server.addHandler('echo', async (data: unknown) => ({ echoed: data }));
     // What Nest's exception filter makes of an RpcException in a real app.
-    server.addHandler('refuse', async () => throwError(() => ({ code: 'INVALID_INPUT', message: 'no' })));
+    server.addHandler('refuse', async () =>
+      throwError(() => ({ code: 'INVALID_INPUT', message: 'no' })),
+    );
     await new Promise<void>((resolve, reject) => {
-      server.listen((error?: unknown) => (error ? reject(new Error('the test server did not listen')) : resolve()));
+      server.listen((error?: unknown) =>
+        error ? reject(new Error('the test server did not listen')) : resolve(),
+      );
     });
     try {
       const connection = open(port);
@@ -82,7 +88,9 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
     try {
       const connection = open(proxy.port);
       const inputs = Array.from({ length: 20 }, (_, i) => `text ${i}`);
-      const replies = await Promise.all(inputs.map((input) => connection.request('p', { payload: { input } }).settled));
+      const replies = await Promise.all(
+        inputs.map((input) => connection.request('p', { payload: { input } }).settled),
+      );
       expect(replies).toEqual(inputs.map((input) => ({ reply: stubPrediction(input) })));
       expect(chunks).toHaveLength(1);
       expect(connection.waiting).toBe(0);
@@ -95,7 +103,11 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
   it('ignores a reply to a cancelled call and the disposed tail of an answered one', async () => {
     const { server, port } = await rawServer((socket) => {
       socket.on('data', () => {
-        socket.write(frame({ id: 1, response: 'late' }) + frame({ id: 2, response: 'ok' }) + frame({ id: 2, isDisposed: true }));
+        socket.write(
+          frame({ id: 1, response: 'late' }) +
+            frame({ id: 2, response: 'ok' }) +
+            frame({ id: 2, isDisposed: true }),
+        );
       });
     });
     try {
@@ -129,7 +141,9 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
     const stub = await StubPredictor.start(() => 'close');
     try {
       const settled: Settled<unknown> = await open(stub.port).request('p', {}).settled;
-      expect(settled).toEqual({ failure: expect.objectContaining({ message: expect.stringMatching(/connection closed/i) }) });
+      expect(settled).toEqual({
+        failure: expect.objectContaining({ message: expect.stringMatching(/connection closed/i) }),
+      });
     } finally {
       await stub.close();
     }
@@ -140,7 +154,9 @@ describe('JsonRpcConnection (real sockets on 127.0.0.1)', () => {
     ['a frame above the limit', '999999#{'],
     ['a frame that is not JSON', '3#{{{'],
   ])('drops the connection on %s, failing what waits on it', async (_what, garbage) => {
-    const { server, port } = await rawServer((socket) => socket.on('data', () => socket.write(garbage)));
+    const { server, port } = await rawServer((socket) =>
+      socket.on('data', () => socket.write(garbage)),
+    );
     try {
       const settled = await open(port, 1000).request('p', {}).settled;
       expect('failure' in settled).toBe(true);

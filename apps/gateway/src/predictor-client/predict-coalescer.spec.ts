@@ -36,11 +36,15 @@ describe(PredictCoalescer.name, () => {
   it('sends the calls of one turn as one frame, each item with its own meta, and hands each its own outcome', async () => {
     const inner = new FakeTransport(
       serveFrames((input) =>
-        input === 'late' ? { error: { code: 'DEADLINE_EXCEEDED', message: 'too late' } } : { result: stubPrediction(input) },
+        input === 'late'
+          ? { error: { code: 'DEADLINE_EXCEEDED', message: 'too late' } }
+          : { result: stubPrediction(input) },
       ),
     );
     const coalescer = new PredictCoalescer(inner, 64);
-    const calls = [message('a', 500), message('late', 900), message('b', 700)].map((m) => coalescer.request(predict, m));
+    const calls = [message('a', 500), message('late', 900), message('b', 700)].map((m) =>
+      coalescer.request(predict, m),
+    );
     const outcomes = await Promise.all(calls.map((call) => call.settled));
     expect(outcomes).toEqual([
       { reply: stubPrediction('a') },
@@ -68,12 +72,20 @@ describe(PredictCoalescer.name, () => {
     const coalescer = new PredictCoalescer(inner, 3);
     const small = Array.from({ length: 7 }, (_, i) => coalescer.request(predict, message(`t${i}`)));
     await Promise.all(small.map((call) => call.settled));
-    expect(inner.sent.map((s) => (s.pattern === predictMany ? (s.data as PredictManyMessageDto).payload.items.length : 1))).toEqual([3, 3, 1]);
+    expect(
+      inner.sent.map((s) =>
+        s.pattern === predictMany ? (s.data as PredictManyMessageDto).payload.items.length : 1,
+      ),
+    ).toEqual([3, 3, 1]);
 
     inner.sent.length = 0;
     const big = 'x'.repeat(Math.ceil(MAX_FRAME_INPUT_CHARS / 2));
     const wide = new PredictCoalescer(inner, 64);
-    const calls = [wide.request(predict, message(big)), wide.request(predict, message(big)), wide.request(predict, message('c'))];
+    const calls = [
+      wide.request(predict, message(big)),
+      wide.request(predict, message(big)),
+      wide.request(predict, message('c')),
+    ];
     await Promise.all(calls.map((call) => call.settled));
     expect(inner.sent.map((s) => s.pattern)).toEqual([predictMany, predict]);
   });
@@ -82,7 +94,10 @@ describe(PredictCoalescer.name, () => {
     const inner = new FakeTransport(serveFrames());
     await new PredictCoalescer(inner, 64).request(health, {}).settled;
     const off = new PredictCoalescer(inner, 1);
-    await Promise.all([off.request(predict, message('a')).settled, off.request(predict, message('b')).settled]);
+    await Promise.all([
+      off.request(predict, message('a')).settled,
+      off.request(predict, message('b')).settled,
+    ]);
     expect(inner.sent.map((s) => s.pattern)).toEqual([health, predict, predict]);
   });
 
@@ -90,16 +105,24 @@ describe(PredictCoalescer.name, () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const inner = new FakeTransport(() => ({ fail: reset }));
     const coalescer = new PredictCoalescer(inner, 64);
-    const outcomes = await Promise.all([coalescer.request(predict, message('a')).settled, coalescer.request(predict, message('b')).settled]);
+    const outcomes = await Promise.all([
+      coalescer.request(predict, message('a')).settled,
+      coalescer.request(predict, message('b')).settled,
+    ]);
     expect(outcomes).toEqual([{ failure: reset }, { failure: reset }]);
   });
 
   it('fails every item on a reply of the wrong shape', async () => {
     const inner = new FakeTransport(() => ({ reply: { results: [] } }));
     const coalescer = new PredictCoalescer(inner, 64);
-    const outcomes = await Promise.all([coalescer.request(predict, message('a')).settled, coalescer.request(predict, message('b')).settled]);
+    const outcomes = await Promise.all([
+      coalescer.request(predict, message('a')).settled,
+      coalescer.request(predict, message('b')).settled,
+    ]);
     for (const outcome of outcomes) {
-      expect(outcome).toEqual({ failure: expect.objectContaining({ message: expect.stringMatching(/malformed/i) }) });
+      expect(outcome).toEqual({
+        failure: expect.objectContaining({ message: expect.stringMatching(/malformed/i) }),
+      });
     }
   });
 
@@ -110,15 +133,23 @@ describe(PredictCoalescer.name, () => {
         : { reply: stubPrediction((data as RpcEnvelope<{ input: string }>).payload.input) },
     );
     const coalescer = new PredictCoalescer(inner, 64);
-    const first = await Promise.all([coalescer.request(predict, message('a')).settled, coalescer.request(predict, message('b')).settled]);
+    const first = await Promise.all([
+      coalescer.request(predict, message('a')).settled,
+      coalescer.request(predict, message('b')).settled,
+    ]);
     expect(first).toEqual([{ reply: stubPrediction('a') }, { reply: stubPrediction('b') }]);
     inner.sent.length = 0;
-    await Promise.all([coalescer.request(predict, message('c')).settled, coalescer.request(predict, message('d')).settled]);
+    await Promise.all([
+      coalescer.request(predict, message('c')).settled,
+      coalescer.request(predict, message('d')).settled,
+    ]);
     expect(inner.sent.map((s) => s.pattern)).toEqual([predict, predict]);
   });
 
   it('leaves a cancelled call out of the frame, and cancels a frame on the wire once none of its items waits', async () => {
-    const inner = new FakeTransport((pattern) => (pattern === predictMany ? 'hang' : { reply: 'alone' }));
+    const inner = new FakeTransport((pattern) =>
+      pattern === predictMany ? 'hang' : { reply: 'alone' },
+    );
     const coalescer = new PredictCoalescer(inner, 64);
     const dropped = coalescer.request(predict, message('dropped'));
     const kept = coalescer.request(predict, message('kept'));
@@ -139,7 +170,10 @@ describe(PredictCoalescer.name, () => {
   it('has the connection write the frame at once, not a turn later', async () => {
     const inner = Object.assign(new FakeTransport(serveFrames()), { flush: jest.fn() });
     const coalescer = new PredictCoalescer(inner, 64);
-    const calls = [coalescer.request(predict, message('a')), coalescer.request(predict, message('b'))];
+    const calls = [
+      coalescer.request(predict, message('a')),
+      coalescer.request(predict, message('b')),
+    ];
     expect(inner.flush).not.toHaveBeenCalled();
     await Promise.all(calls.map((call) => call.settled));
     expect(inner.sent).toHaveLength(1);

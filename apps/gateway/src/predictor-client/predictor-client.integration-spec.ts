@@ -94,7 +94,9 @@ describe('PredictorClient over TCP (stub predictors)', () => {
         // Same trace, new parent: the attempt's own client span.
         meta: {
           request_id: 'r-42',
-          traceparent: expect.stringMatching(/^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[\da-f]{16}-01$/),
+          traceparent: expect.stringMatching(
+            /^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[\da-f]{16}-01$/,
+          ),
           deadline,
         },
       },

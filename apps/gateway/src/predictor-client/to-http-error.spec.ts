@@ -21,9 +21,13 @@ describe(toHttpError.name, () => {
     const problem = toHttpError(new CircuitOpenError(3, 4));
     expect(problem.getStatus()).toBe(503);
     expect(problem.code).toBe('CIRCUIT_OPEN');
-    expect(problem.detail).toBe('Predictor is unavailable: the circuit is open for all 3 endpoints');
+    expect(problem.detail).toBe(
+      'Predictor is unavailable: the circuit is open for all 3 endpoints',
+    );
     expect(problem.headers).toEqual({ 'retry-after': '4' });
-    expect(toHttpError(new CircuitOpenError(1)).detail).toBe('Predictor is unavailable: the circuit is open for its endpoint');
+    expect(toHttpError(new CircuitOpenError(1)).detail).toBe(
+      'Predictor is unavailable: the circuit is open for its endpoint',
+    );
   });
 
   it('maps too many calls in flight to 503 OVERLOADED with Retry-After', () => {
@@ -35,7 +39,9 @@ describe(toHttpError.name, () => {
   });
 
   it('maps a predictor error re-thrown as PredictorRejectedError like the wire object', () => {
-    const problem = toHttpError(new PredictorRejectedError('INVALID_INPUT', 'input must be a string'));
+    const problem = toHttpError(
+      new PredictorRejectedError('INVALID_INPUT', 'input must be a string'),
+    );
     expect(problem.getStatus()).toBe(400);
     expect(problem.detail).toBe('The model refused the input: input must be a string');
   });

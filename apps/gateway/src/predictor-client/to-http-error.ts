@@ -38,25 +38,52 @@ export function toHttpError(error: unknown): ProblemException {
     );
   }
   if (!isPredictorError(error)) {
-    return new ProblemException(503, 'PREDICTOR_UNAVAILABLE', 'Predictor is unavailable: unexpected reply', {
-      'retry-after': '1',
-    });
+    return new ProblemException(
+      503,
+      'PREDICTOR_UNAVAILABLE',
+      'Predictor is unavailable: unexpected reply',
+      {
+        'retry-after': '1',
+      },
+    );
   }
   switch (error.code) {
     case 'INVALID_INPUT':
     case 'BATCH_TOO_LARGE':
-      return new ProblemException(400, 'VALIDATION_FAILED', `The model refused the input: ${error.message}`);
+      return new ProblemException(
+        400,
+        'VALIDATION_FAILED',
+        `The model refused the input: ${error.message}`,
+      );
     case 'DEADLINE_EXCEEDED':
-      return new ProblemException(504, 'DEADLINE_EXCEEDED', 'The request deadline passed before the model ran');
+      return new ProblemException(
+        504,
+        'DEADLINE_EXCEEDED',
+        'The request deadline passed before the model ran',
+      );
     case 'MODEL_NOT_READY':
-      return new ProblemException(503, 'PREDICTOR_UNAVAILABLE', 'Predictor is unavailable: no model loaded', {
-        'retry-after': '5',
-      });
+      return new ProblemException(
+        503,
+        'PREDICTOR_UNAVAILABLE',
+        'Predictor is unavailable: no model loaded',
+        {
+          'retry-after': '5',
+        },
+      );
     case 'SHUTTING_DOWN':
-      return new ProblemException(503, 'PREDICTOR_UNAVAILABLE', 'Predictor is unavailable: shutting down', {
-        'retry-after': '1',
-      });
+      return new ProblemException(
+        503,
+        'PREDICTOR_UNAVAILABLE',
+        'Predictor is unavailable: shutting down',
+        {
+          'retry-after': '1',
+        },
+      );
     case 'INTERNAL':
-      return new ProblemException(502, 'PREDICTOR_ERROR', 'The predictor failed to handle the request');
+      return new ProblemException(
+        502,
+        'PREDICTOR_ERROR',
+        'The predictor failed to handle the request',
+      );
   }
 }

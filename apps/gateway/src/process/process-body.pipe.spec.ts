@@ -16,8 +16,12 @@ async function fullPipe(value: unknown): Promise<ProcessRequestDto | null> {
 
 describe(plainlyValidProcessBody.name, () => {
   it('takes the plain bodies and fills the default', () => {
-    expect(plainlyValidProcessBody({ data: 'x' })).toEqual(Object.assign(new ProcessRequestDto(), { data: 'x' }));
-    expect(plainlyValidProcessBody({ data: 'x', forward_to_model: false })?.forward_to_model).toBe(false);
+    expect(plainlyValidProcessBody({ data: 'x' })).toEqual(
+      Object.assign(new ProcessRequestDto(), { data: 'x' }),
+    );
+    expect(plainlyValidProcessBody({ data: 'x', forward_to_model: false })?.forward_to_model).toBe(
+      false,
+    );
   });
 
   it.each([
@@ -46,7 +50,10 @@ describe(plainlyValidProcessBody.name, () => {
     // Mostly well-formed, so that the fast path is taken often and checked.
     const nearValid = fc.record(
       {
-        data: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ minLength: 9_995, maxLength: 10_005 })),
+        data: fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.string({ minLength: 9_995, maxLength: 10_005 }),
+        ),
         forward_to_model: fc.oneof(fc.boolean(), fc.constant('true'), fc.constant(null)),
       },
       { requiredKeys: ['data'] },
@@ -69,7 +76,9 @@ describe(plainlyValidProcessBody.name, () => {
 describe(ProcessBodyPipe.name, () => {
   it('words a refusal exactly as the full validation does', async () => {
     const pipe = new ProcessBodyPipe();
-    await expect(pipe.transform({ data: 'x', forward_to_model: 'true' }, metadata)).rejects.toMatchObject({
+    await expect(
+      pipe.transform({ data: 'x', forward_to_model: 'true' }, metadata),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       errors: ['forward_to_model: forward_to_model must be a boolean value'],
     });

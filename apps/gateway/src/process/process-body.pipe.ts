@@ -40,7 +40,11 @@ export class ProcessBodyPipe implements PipeTransform<unknown, Promise<ProcessRe
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<ProcessRequestDto> {
     return (
       plainlyValidProcessBody(value) ??
-      ((await this.full.transform(value, { ...metadata, type: 'body', metatype: ProcessRequestDto })) as ProcessRequestDto)
+      ((await this.full.transform(value, {
+        ...metadata,
+        type: 'body',
+        metatype: ProcessRequestDto,
+      })) as ProcessRequestDto)
     );
   }
 }
@@ -51,5 +55,6 @@ export class ProcessBodyPipe implements PipeTransform<unknown, Promise<ProcessRe
  * a second time.
  */
 export const ProcessBody = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): unknown => context.switchToHttp().getRequest<FastifyRequest>().body,
+  (_data: unknown, context: ExecutionContext): unknown =>
+    context.switchToHttp().getRequest<FastifyRequest>().body,
 );

@@ -2,12 +2,20 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { PredictionResult } from '@ml-system/contracts';
 import { predictorError } from '@ml-system/contracts';
 import { PredictorClient } from '../predictor-client/predictor-client';
-import { PredictorTimeoutError, PredictorUnavailableError } from '../predictor-client/predictor.errors';
+import {
+  PredictorTimeoutError,
+  PredictorUnavailableError,
+} from '../predictor-client/predictor.errors';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { strictMock } from '../testing/strict-mock';
 
 const CAT: PredictionResult = {
-  prediction: { class: 'cat', confidence: 0.93, input_length: 14, model: { name: 'm', version: '1.0.0' } },
+  prediction: {
+    class: 'cat',
+    confidence: 0.93,
+    input_length: 14,
+    model: { name: 'm', version: '1.0.0' },
+  },
   message: 'Predicted class: cat with 93.0% confidence',
 };
 
@@ -33,7 +41,10 @@ describe('ProcessController (HTTP pipeline)', () => {
     });
 
   it('logs without forwarding and answers the seed shape with the request id', async () => {
-    const response = await post({ data: 'sample input', forward_to_model: false }, { 'x-request-id': 'abc-1' });
+    const response = await post(
+      { data: 'sample input', forward_to_model: false },
+      { 'x-request-id': 'abc-1' },
+    );
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-request-id']).toBe('abc-1');
     expect(response.json()).toEqual({ status: 'Input logged successfully', request_id: 'abc-1' });
@@ -51,7 +62,10 @@ describe('ProcessController (HTTP pipeline)', () => {
       model_prediction: CAT,
       request_id: response.headers['x-request-id'],
     });
-    const [input, context] = predict.mock.calls[0] as [string, { requestId: string; deadline: number }];
+    const [input, context] = predict.mock.calls[0] as [
+      string,
+      { requestId: string; deadline: number },
+    ];
     expect(input).toBe('cat image data');
     expect(context.requestId).toBe(body.request_id);
     expect(context.deadline).toBeGreaterThanOrEqual(before + 2500);
@@ -69,7 +83,10 @@ describe('ProcessController (HTTP pipeline)', () => {
   });
 
   it.each([
-    [{ data: 'x', forward_to_model: 'true' }, 'forward_to_model: forward_to_model must be a boolean value'],
+    [
+      { data: 'x', forward_to_model: 'true' },
+      'forward_to_model: forward_to_model must be a boolean value',
+    ],
     [{ data: 5 }, 'data: data must be a string'],
     [{ data: '' }, 'data: data must be longer than or equal to 1 characters'],
     [{}, 'data: data must be a string'],
@@ -80,7 +97,11 @@ describe('ProcessController (HTTP pipeline)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const body = response.json();
-    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', type: '/problems/validation-failed' });
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      type: '/problems/validation-failed',
+    });
     expect(body.errors).toContain(line);
     expect(body.request_id).toBe(response.headers['x-request-id']);
     expect(predict).not.toHaveBeenCalled();
@@ -109,7 +130,10 @@ describe('ProcessController (HTTP pipeline)', () => {
   });
 
   it('accepts a charset parameter on the JSON content type', async () => {
-    const response = await post({ data: 'x', forward_to_model: false }, { 'content-type': 'application/json; charset=utf-8' });
+    const response = await post(
+      { data: 'x', forward_to_model: false },
+      { 'content-type': 'application/json; charset=utf-8' },
+    );
     expect(response.statusCode).toBe(200);
   });
 
@@ -120,7 +144,10 @@ describe('ProcessController (HTTP pipeline)', () => {
   });
 
   it('replaces a hostile x-request-id instead of echoing it', async () => {
-    const response = await post({ data: 'x', forward_to_model: false }, { 'x-request-id': 'a'.repeat(500) });
+    const response = await post(
+      { data: 'x', forward_to_model: false },
+      { 'x-request-id': 'a'.repeat(500) },
+    );
     expect(response.headers['x-request-id']).toMatch(/^[\da-f-]{36}$/);
   });
 

@@ -90,7 +90,9 @@ describe('rate limits per API key (HTTP pipeline)', () => {
 
 describe('rate limits without API keys', () => {
   it('counts per client address', async () => {
-    const app = await gatewayTestApp(answeringPredictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
+    const app = await gatewayTestApp(answeringPredictor(), {
+      env: { RATE_LIMIT_MAX: String(MAX) },
+    });
     try {
       expect(await statuses(MAX + 1, () => post(app, {}, '10.0.0.1'))).toEqual([
         200, 200, 200, 429,
@@ -104,7 +106,9 @@ describe('rate limits without API keys', () => {
   });
 
   it('treats the addresses of one IPv6 /64 as one client', async () => {
-    const app = await gatewayTestApp(answeringPredictor(), { env: { RATE_LIMIT_MAX: String(MAX) } });
+    const app = await gatewayTestApp(answeringPredictor(), {
+      env: { RATE_LIMIT_MAX: String(MAX) },
+    });
     try {
       await statuses(MAX, () => post(app, {}, '2001:db8:1:2::1'));
       expect((await post(app, {}, '2001:db8:1:2::ffff')).statusCode).toBe(429);

@@ -21,7 +21,9 @@ describe(RouteMetadataCache.name, () => {
 
   it.each(['overridden', 'inherited'] as const)('answers as Reflector does (%s)', (name) => {
     for (const key of ['limit', 'absent']) {
-      expect(cached.getAllAndOverride(key, targets(name))).toEqual(plain.getAllAndOverride(key, targets(name)));
+      expect(cached.getAllAndOverride(key, targets(name))).toEqual(
+        plain.getAllAndOverride(key, targets(name)),
+      );
     }
   });
 

@@ -52,7 +52,12 @@ export async function gatewayTestApp(
       imports: [AppModule.forRoot()],
       // Nest calls this hook on the root module last, after the input log has closed its files.
       providers: ownDir
-        ? [{ provide: 'TEST_INPUT_LOG_DIR', useValue: { onApplicationShutdown: () => removeTempDir(ownDir) } }]
+        ? [
+            {
+              provide: 'TEST_INPUT_LOG_DIR',
+              useValue: { onApplicationShutdown: () => removeTempDir(ownDir) },
+            },
+          ]
         : [],
     })
       .overrideProvider(PredictorClient)
@@ -62,11 +67,16 @@ export async function gatewayTestApp(
       .compile(),
   );
   // The adapter's settings (body limit, slow-client timeouts) from the same validated env.
-  const adapterOptions = await withEnv(env, async () => gatewayAdapterOptions(validateGatewayEnv(process.env)));
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(adapterOptions), {
-    bodyParser: false,
-    logger: false,
-  });
+  const adapterOptions = await withEnv(env, async () =>
+    gatewayAdapterOptions(validateGatewayEnv(process.env)),
+  );
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createHttpAdapter(adapterOptions),
+    {
+      bodyParser: false,
+      logger: false,
+    },
+  );
   configureGateway(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -19,9 +19,9 @@ describe('validatePredictorEnv', () => {
   });
 
   it('names every bad variable in one error', () => {
-    expect(() =>
-      validatePredictorEnv({ PREDICTOR_TCP_PORT: 'abc', LOG_LEVEL: 'loud' }),
-    ).toThrow(ConfigValidationError);
+    expect(() => validatePredictorEnv({ PREDICTOR_TCP_PORT: 'abc', LOG_LEVEL: 'loud' })).toThrow(
+      ConfigValidationError,
+    );
     try {
       validatePredictorEnv({ PREDICTOR_TCP_PORT: '70000', LOG_LEVEL: 'loud' });
     } catch (error) {
@@ -34,7 +34,11 @@ describe('validatePredictorEnv', () => {
   it('takes RPC_TLS_CA, RPC_TLS_CERT and RPC_TLS_KEY together', () => {
     expect(validatePredictorEnv({}).RPC_TLS_CA).toBeUndefined();
     expect(
-      validatePredictorEnv({ RPC_TLS_CA: '/ca.pem', RPC_TLS_CERT: '/p.pem', RPC_TLS_KEY: '/p.key' }),
+      validatePredictorEnv({
+        RPC_TLS_CA: '/ca.pem',
+        RPC_TLS_CERT: '/p.pem',
+        RPC_TLS_KEY: '/p.key',
+      }),
     ).toMatchObject({ RPC_TLS_CA: '/ca.pem', RPC_TLS_CERT: '/p.pem', RPC_TLS_KEY: '/p.key' });
   });
 

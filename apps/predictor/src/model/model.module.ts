@@ -17,7 +17,9 @@ import { TextClassifierModel, bundledModelPath } from './text-classifier.model';
       useFactory: (config: ConfigService<PredictorEnv, true>): ModelPort => {
         const path = config.get('MODEL_PATH', { infer: true }) ?? bundledModelPath();
         const model = TextClassifierModel.load(path);
-        new Logger('ModelModule').log(`loaded model ${model.name}@${model.version} from ${model.source}`);
+        new Logger('ModelModule').log(
+          `loaded model ${model.name}@${model.version} from ${model.source}`,
+        );
         return model;
       },
     },

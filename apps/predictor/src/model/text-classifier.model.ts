@@ -68,8 +68,6 @@ export class TextClassifierModel implements ModelPort {
   }
 
   predict(inputs: readonly string[]): ModelOutput[] {
-    return this.classifier
-      .predict(inputs)
-      .map(({ label, confidence }) => ({ label, confidence }));
+    return this.classifier.predict(inputs).map(({ label, confidence }) => ({ label, confidence }));
   }
 }

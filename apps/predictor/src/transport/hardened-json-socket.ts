@@ -33,7 +33,9 @@ const logger = new Logger('HardenedJsonSocket');
  *   is not a stall as long as frames keep completing;
  * - every connection is tracked, so shutdown can close them.
  */
-export function hardenedJsonSocket(options: HardenedSocketOptions): new (socket: Socket) => TcpSocket {
+export function hardenedJsonSocket(
+  options: HardenedSocketOptions,
+): new (socket: Socket) => TcpSocket {
   return class HardenedJsonSocket extends JsonSocket {
     private stallTimer: NodeJS.Timeout | undefined;
     /** Frames completed so far; a change during a read means the pending frame is a new one. */

@@ -14,7 +14,10 @@ export interface TcpServerSettings {
 }
 
 /** The predictor's TCP microservice: where it listens and how it frames. */
-export function tcpServerOptions(settings: TcpServerSettings, connections: TcpConnections): TcpOptions {
+export function tcpServerOptions(
+  settings: TcpServerSettings,
+  connections: TcpConnections,
+): TcpOptions {
   return {
     transport: Transport.TCP,
     options: {

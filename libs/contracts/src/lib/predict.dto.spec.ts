@@ -29,9 +29,7 @@ describe(PredictMessageDto.name, () => {
   });
 
   it('rejects a missing meta, an empty input and a non-string input', () => {
-    expect(errorsOf(PredictMessageDto, { payload: { input: 'x' } })).toEqual([
-      'meta: isObject',
-    ]);
+    expect(errorsOf(PredictMessageDto, { payload: { input: 'x' } })).toEqual(['meta: isObject']);
     expect(errorsOf(PredictMessageDto, { payload: { input: '' }, meta })).toEqual([
       'payload.input: minLength',
     ]);

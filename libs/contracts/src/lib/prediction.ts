@@ -47,7 +47,9 @@ export interface PredictorHealthReply {
 }
 
 /** The seed's human-readable line: `Predicted class: cat with 93.0% confidence`. */
-export function formatPredictionMessage(prediction: Pick<Prediction, 'class' | 'confidence'>): string {
+export function formatPredictionMessage(
+  prediction: Pick<Prediction, 'class' | 'confidence'>,
+): string {
   return `Predicted class: ${prediction.class} with ${(prediction.confidence * 100).toFixed(1)}% confidence`;
 }
 

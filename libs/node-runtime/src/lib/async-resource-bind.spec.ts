@@ -23,7 +23,12 @@ describe(installLeanAsyncResourceBind.name, () => {
     if (process.versions.node.startsWith('20.')) expect(needed).toBe(true);
     expect(installLeanAsyncResourceBind()).toBe(needed);
     expect(AsyncResource.prototype.bind === originalAsyncResourceBind).toBe(!needed);
-    expect(Object.getOwnPropertyDescriptor(new AsyncResource('x').bind(() => 1), 'asyncResource')).toBeUndefined();
+    expect(
+      Object.getOwnPropertyDescriptor(
+        new AsyncResource('x').bind(() => 1),
+        'asyncResource',
+      ),
+    ).toBeUndefined();
   });
 
   it("runs the bound function in the resource's async context, not the caller's", () => {
@@ -43,7 +48,11 @@ describe(installLeanAsyncResourceBind.name, () => {
     expect(bound.call(self, 1, 2)).toEqual([self, 3]);
     expect(bound.length).toBe(2);
     const fixed = { name: 'fixed' };
-    const withThis = Reflect.apply(resource.bind, resource, [probe, fixed]) as (this: unknown, a: number, b: number) => [unknown, number];
+    const withThis = Reflect.apply(resource.bind, resource, [probe, fixed]) as (
+      this: unknown,
+      a: number,
+      b: number,
+    ) => [unknown, number];
     expect(withThis.call(self, 2, 3)).toEqual([fixed, 5]);
   });
 

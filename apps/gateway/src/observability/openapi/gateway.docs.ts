@@ -34,12 +34,14 @@ export const API_KEY_SCHEMES = ['api-key', 'bearer'] as const;
 const GUARDED_PROBLEMS: readonly ProblemResponse[] = [
   {
     status: 401,
-    description: 'API keys are configured and none of them was sent (x-api-key or Authorization: Bearer)',
+    description:
+      'API keys are configured and none of them was sent (x-api-key or Authorization: Bearer)',
     examples: { UNAUTHORIZED: 'A valid API key is required (x-api-key or Authorization: Bearer)' },
   },
   {
     status: 429,
-    description: 'More than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS from this key (or address)',
+    description:
+      'More than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS from this key (or address)',
     examples: { RATE_LIMITED: 'Too many requests; retry after Retry-After seconds' },
     retryAfter: true,
   },
@@ -178,8 +180,17 @@ export function ApiListLogs(): MethodDecorator {
         'Every acknowledged input with its outcome, as stored (per INPUT_LOG_REDACTION). Page with `before` = the previous `next`.',
     }),
     guarded(),
-    ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } }),
-    ApiQuery({ name: 'before', required: false, description: 'The `next` cursor of the previous page', schema: { type: 'string' } }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+    }),
+    ApiQuery({
+      name: 'before',
+      required: false,
+      description: 'The `next` cursor of the previous page',
+      schema: { type: 'string' },
+    }),
     ApiOkResponse({ type: InputLogPageSchema }),
     ApiProblemResponses(
       {

@@ -64,11 +64,17 @@ export class InputLogOutcomeSchema {
   @ApiPropertyOptional({ description: 'status predicted', example: '1.0.0' })
   model_version?: string;
 
-  @ApiPropertyOptional({ description: 'status error: the HTTP error code answered', example: 'PREDICTOR_UNAVAILABLE' })
+  @ApiPropertyOptional({
+    description: 'status error: the HTTP error code answered',
+    example: 'PREDICTOR_UNAVAILABLE',
+  })
   code?: string;
 }
 
-@ApiSchema({ name: 'InputLogEntry', description: 'One request: its input as stored, and its outcome' })
+@ApiSchema({
+  name: 'InputLogEntry',
+  description: 'One request: its input as stored, and its outcome',
+})
 export class InputLogEntrySchema {
   @ApiProperty({ description: 'The request id', example: '6f1c2a4e-8d1b-4a57-9d61-0c2f3b4a5e6f' })
   id!: string;
@@ -79,10 +85,16 @@ export class InputLogEntrySchema {
   @ApiProperty()
   forward_to_model!: boolean;
 
-  @ApiProperty({ enum: ['none', 'hash', 'length'], description: 'INPUT_LOG_REDACTION when it was stored' })
+  @ApiProperty({
+    enum: ['none', 'hash', 'length'],
+    description: 'INPUT_LOG_REDACTION when it was stored',
+  })
   redaction!: 'none' | 'hash' | 'length';
 
-  @ApiPropertyOptional({ description: 'redaction none: the text', example: 'wags its tail when I come home' })
+  @ApiPropertyOptional({
+    description: 'redaction none: the text',
+    example: 'wags its tail when I come home',
+  })
   data?: string;
 
   @ApiPropertyOptional({ description: 'redaction hash: HMAC-SHA-256 of the text, hex' })
@@ -91,7 +103,11 @@ export class InputLogEntrySchema {
   @ApiPropertyOptional({ description: 'redaction length: length of the text' })
   data_length?: number;
 
-  @ApiProperty({ type: InputLogOutcomeSchema, nullable: true, description: 'null until the outcome is recorded' })
+  @ApiProperty({
+    type: InputLogOutcomeSchema,
+    nullable: true,
+    description: 'null until the outcome is recorded',
+  })
   outcome!: InputLogOutcomeSchema | null;
 }
 
@@ -100,6 +116,10 @@ export class InputLogPageSchema {
   @ApiProperty({ type: [InputLogEntrySchema] })
   items!: InputLogEntrySchema[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'The `before` of the next page; null on the last' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The `before` of the next page; null on the last',
+  })
   next!: string | null;
 }

@@ -23,7 +23,9 @@ describe(envValidator.name, () => {
 
   it('never prints the value of a secret variable', () => {
     const withSecret = envValidator(Env, { secret: ['SIZE'] });
-    expect(() => withSecret({ SIZE: '99' })).toThrow('SIZE=(redacted): SIZE must not be greater than 10');
+    expect(() => withSecret({ SIZE: '99' })).toThrow(
+      'SIZE=(redacted): SIZE must not be greater than 10',
+    );
     expect(() => withSecret({ SIZE: '99' })).not.toThrow(/99/);
   });
 

@@ -15,9 +15,14 @@ export interface EnvValidatorOptions {
   secret?: readonly string[];
 }
 
-function describe(error: ValidationError, raw: Record<string, unknown>, secret: ReadonlySet<string>): string {
+function describe(
+  error: ValidationError,
+  raw: Record<string, unknown>,
+  secret: ReadonlySet<string>,
+): string {
   const got = raw[error.property];
-  const shown = got === undefined ? 'unset' : secret.has(error.property) ? '(redacted)' : JSON.stringify(got);
+  const shown =
+    got === undefined ? 'unset' : secret.has(error.property) ? '(redacted)' : JSON.stringify(got);
   const why = Object.values(error.constraints ?? {}).join('; ');
   return `${error.property}=${shown}: ${why}`;
 }
@@ -29,7 +34,10 @@ function describe(error: ValidationError, raw: Record<string, unknown>, secret: 
  * holds far more than ours). Values of `options.secret` variables are never
  * shown in the error.
  */
-export function envValidator<T extends object>(schema: new () => T, options: EnvValidatorOptions = {}) {
+export function envValidator<T extends object>(
+  schema: new () => T,
+  options: EnvValidatorOptions = {},
+) {
   const secret = new Set(options.secret ?? []);
   return (raw: Record<string, unknown>): T => {
     // Empty strings mean "unset", as a shell `VAR=` would suggest.
@@ -39,7 +47,8 @@ export function envValidator<T extends object>(schema: new () => T, options: Env
       exposeDefaultValues: true,
     });
     const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-    if (errors.length > 0) throw new ConfigValidationError(errors.map((e) => describe(e, present, secret)));
+    if (errors.length > 0)
+      throw new ConfigValidationError(errors.map((e) => describe(e, present, secret)));
     return env;
   };
 }

@@ -1,5 +1,9 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import type { HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
+import type {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+} from '@nestjs/terminus';
 
 /**
  * Runs Terminus checks and returns the result whether it passed or not:

@@ -37,7 +37,10 @@ function charsetOf(contentType: string | undefined): string | undefined {
  * within `maxDepth`, so that a small body of `[[[[…` is a 400 rather than deep
  * recursion in the parser and the validators.
  */
-export function installJsonBodyParser(fastify: FastifyInstance, options: JsonBodyParserOptions = {}): void {
+export function installJsonBodyParser(
+  fastify: FastifyInstance,
+  options: JsonBodyParserOptions = {},
+): void {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   // Only JSON is spoken here: without Fastify's text/plain parser (and with
   // Nest's body parsers off) anything else is a 415.
@@ -49,7 +52,11 @@ export function installJsonBodyParser(fastify: FastifyInstance, options: JsonBod
       const charset = charsetOf(request.headers['content-type']);
       if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
         done(
-          new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the JSON body as UTF-8 (charset=utf-8 or none)'),
+          new ProblemException(
+            415,
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the JSON body as UTF-8 (charset=utf-8 or none)',
+          ),
           undefined,
         );
         return;
@@ -77,7 +84,8 @@ export function installJsonBodyParser(fastify: FastifyInstance, options: JsonBod
           constructorAction: 'error',
         });
       } catch (error) {
-        const poisoned = error instanceof SyntaxError && /forbidden prototype property/.test(error.message);
+        const poisoned =
+          error instanceof SyntaxError && /forbidden prototype property/.test(error.message);
         done(
           new ProblemException(
             400,
@@ -91,13 +99,19 @@ export function installJsonBodyParser(fastify: FastifyInstance, options: JsonBod
         return;
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        done(new ProblemException(400, 'VALIDATION_FAILED', 'The body must be a JSON object'), undefined);
+        done(
+          new ProblemException(400, 'VALIDATION_FAILED', 'The body must be a JSON object'),
+          undefined,
+        );
         return;
       }
       const shadowing = shadowingKeys(parsed);
       if (shadowing.length > 0) {
         const lines = shadowing.map((key) => `${key}: property ${key} should not exist`);
-        done(new ProblemException(400, 'VALIDATION_FAILED', lines.join('; '), {}, lines), undefined);
+        done(
+          new ProblemException(400, 'VALIDATION_FAILED', lines.join('; '), {}, lines),
+          undefined,
+        );
         return;
       }
       done(null, parsed);

@@ -2,7 +2,9 @@ import { requestIdFor } from './request-id';
 
 describe(requestIdFor.name, () => {
   it('keeps a sane client id', () => {
-    expect(requestIdFor({ headers: { 'x-request-id': 'client-42.a:b@c' } })).toBe('client-42.a:b@c');
+    expect(requestIdFor({ headers: { 'x-request-id': 'client-42.a:b@c' } })).toBe(
+      'client-42.a:b@c',
+    );
   });
 
   it.each([['a'.repeat(129)], ['evil\r\nset-cookie: x'], [''], ['spa ce']])(

@@ -16,7 +16,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { body, headers, unexpected } = toProblem(exception, String(request.id));
     if (unexpected) {
       this.logger.error(
-        { request_id: body.request_id, err: exception instanceof Error ? exception.stack : exception },
+        {
+          request_id: body.request_id,
+          err: exception instanceof Error ? exception.stack : exception,
+        },
         'unhandled error while serving a request',
       );
     }

@@ -5,7 +5,9 @@ import { toProblem } from './to-problem';
 describe(toProblem.name, () => {
   it('keeps a ProblemException as it is, with its headers', () => {
     const mapped = toProblem(
-      new ProblemException(503, 'PREDICTOR_UNAVAILABLE', 'Predictor is unavailable: x', { 'retry-after': '1' }),
+      new ProblemException(503, 'PREDICTOR_UNAVAILABLE', 'Predictor is unavailable: x', {
+        'retry-after': '1',
+      }),
       'r1',
     );
     expect(mapped).toEqual({
@@ -46,7 +48,10 @@ describe(toProblem.name, () => {
   });
 
   it('recognises a Fastify error that Nest re-threw as an HttpException', () => {
-    const { body } = toProblem(new HttpException('Request body size did not match Content-Length', 400), 'r');
+    const { body } = toProblem(
+      new HttpException('Request body size did not match Content-Length', 400),
+      'r',
+    );
     expect(body).toMatchObject({
       status: 400,
       code: 'MALFORMED_JSON',
@@ -56,7 +61,10 @@ describe(toProblem.name, () => {
 
   it('keeps the status of another framework client error without its wording', () => {
     const error = Object.assign(new Error('internal words'), { statusCode: 415 });
-    expect(toProblem(error, 'r').body).toMatchObject({ status: 415, detail: 'Send the body as application/json' });
+    expect(toProblem(error, 'r').body).toMatchObject({
+      status: 415,
+      detail: 'Send the body as application/json',
+    });
   });
 
   it('turns anything else into a 500 with no detail from the error, flagged as unexpected', () => {

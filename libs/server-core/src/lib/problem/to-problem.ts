@@ -40,7 +40,11 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
 
 /** Fastify's own parse-stage errors, which reach the filter as plain errors. */
 const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, [number, HttpErrorCode, string]>> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the body as application/json',
+  ],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than allowed'],
   // Also what bytes that are not UTF-8 end in: decoding changes the length Fastify compares.
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
@@ -58,12 +62,15 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, [number, HttpErrorCode, str
  * (RoutesResolver#mapExternalException), which drops the `FST_*` code; the
  * messages are fixed strings of Fastify, taken from its own error classes.
  */
-const FASTIFY_CLIENT_ERRORS_BY_MESSAGE: ReadonlyMap<string, [number, HttpErrorCode, string]> = new Map(
-  Object.entries(FASTIFY_CLIENT_ERRORS).flatMap(([code, mapped]) => {
-    const FastifyErrorClass = (fastify.errorCodes as Record<string, (new () => Error) | undefined>)[code];
-    return FastifyErrorClass ? [[new FastifyErrorClass().message, mapped] as const] : [];
-  }),
-);
+const FASTIFY_CLIENT_ERRORS_BY_MESSAGE: ReadonlyMap<string, [number, HttpErrorCode, string]> =
+  new Map(
+    Object.entries(FASTIFY_CLIENT_ERRORS).flatMap(([code, mapped]) => {
+      const FastifyErrorClass = (
+        fastify.errorCodes as Record<string, (new () => Error) | undefined>
+      )[code];
+      return FastifyErrorClass ? [[new FastifyErrorClass().message, mapped] as const] : [];
+    }),
+  );
 
 function build(
   status: number,
@@ -105,7 +112,13 @@ function messagesOf(response: string | object): string[] {
 export function toProblem(exception: unknown, requestId: string): MappedProblem {
   if (exception instanceof ProblemException) {
     return {
-      body: build(exception.getStatus(), exception.code, exception.detail, requestId, exception.errors),
+      body: build(
+        exception.getStatus(),
+        exception.code,
+        exception.detail,
+        requestId,
+        exception.errors,
+      ),
       headers: exception.headers,
       unexpected: false,
     };
@@ -121,10 +134,15 @@ export function toProblem(exception: unknown, requestId: string): MappedProblem 
         unexpected: status === 500,
       };
     }
-    const wrapped = messages.length === 1 ? FASTIFY_CLIENT_ERRORS_BY_MESSAGE.get(messages[0] ?? '') : undefined;
+    const wrapped =
+      messages.length === 1 ? FASTIFY_CLIENT_ERRORS_BY_MESSAGE.get(messages[0] ?? '') : undefined;
     if (wrapped) {
       const [wrappedStatus, wrappedCode, wrappedDetail] = wrapped;
-      return { body: build(wrappedStatus, wrappedCode, wrappedDetail, requestId), headers: {}, unexpected: false };
+      return {
+        body: build(wrappedStatus, wrappedCode, wrappedDetail, requestId),
+        headers: {},
+        unexpected: false,
+      };
     }
     const detail = messages.length === 1 ? (messages[0] ?? '') : 'The request is invalid';
     return {
@@ -144,7 +162,9 @@ export function toProblem(exception: unknown, requestId: string): MappedProblem 
     // Another framework-level client error: keep its status, not its wording.
     const code = CODE_BY_STATUS[statusCode] ?? 'VALIDATION_FAILED';
     const detail =
-      statusCode === 415 ? 'Send the body as application/json' : (TITLES[statusCode] ?? 'The request is invalid');
+      statusCode === 415
+        ? 'Send the body as application/json'
+        : (TITLES[statusCode] ?? 'The request is invalid');
     return {
       body: build(statusCode, code, detail, requestId),
       headers: {},

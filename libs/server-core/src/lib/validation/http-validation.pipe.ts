@@ -9,7 +9,9 @@ export function httpValidationPipe(): ValidationPipe {
       new ProblemException(
         400,
         'VALIDATION_FAILED',
-        lines.length === 1 ? (lines[0] ?? 'invalid body') : `${lines.length} problems: ${lines.join('; ')}`,
+        lines.length === 1
+          ? (lines[0] ?? 'invalid body')
+          : `${lines.length} problems: ${lines.join('; ')}`,
         {},
         lines,
       ),

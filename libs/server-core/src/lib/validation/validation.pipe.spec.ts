@@ -6,7 +6,9 @@ describe(flattenValidationErrors.name, () => {
     const errors: ValidationError[] = [
       {
         property: 'payload',
-        children: [{ property: 'input', constraints: { isString: 'input must be a string' }, children: [] }],
+        children: [
+          { property: 'input', constraints: { isString: 'input must be a string' }, children: [] },
+        ],
       },
       { property: 'meta', constraints: { isObject: 'meta must be an object' }, children: [] },
     ];

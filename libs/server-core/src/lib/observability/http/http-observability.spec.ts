@@ -43,14 +43,11 @@ describe(installHttpObservability.name, () => {
     fastify.get('/items/:id', async () => ({ ok: true }));
     fastify.get('/health', async () => ({ status: 'ok' }));
     fastify.get('/down', async (_request, reply) =>
-      reply
-        .status(503)
-        .type('application/problem+json')
-        .send({
-          type: '/problems/predictor-unavailable',
-          status: 503,
-          code: 'PREDICTOR_UNAVAILABLE',
-        }),
+      reply.status(503).type('application/problem+json').send({
+        type: '/problems/predictor-unavailable',
+        status: 503,
+        code: 'PREDICTOR_UNAVAILABLE',
+      }),
     );
     await fastify.ready();
   });
