@@ -42,7 +42,7 @@ const RPC_TLS_VARIABLES = ['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'] as const
 
 /**
  * Everything the gateway reads from its environment. Nothing else in the app
- * touches `process.env`; defaults are the documented ones (README, DESIGN §2).
+ * touches `process.env`; defaults are the documented ones (README, "Configuration"; docs/architecture.md#configuration).
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */

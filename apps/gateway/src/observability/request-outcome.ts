@@ -6,7 +6,7 @@ const PROCESS_ROUTES: ReadonlySet<string> = new Set(['/process', '/v1/process'])
  * The `outcome` of a successful gateway request on its log line: `predicted`
  * or `logged` for `POST /process`, `ok` elsewhere. Read from the serialised
  * body, whose `model_prediction` field is there exactly when the model
- * answered (DESIGN §3), so no interceptor runs on the request path for it.
+ * answered (README, "HTTP API"), so no interceptor runs on the request path for it.
  */
 export const gatewaySuccessOutcome: SuccessOutcome = (route, payload) => {
   if (!PROCESS_ROUTES.has(route)) return undefined;
