@@ -12,7 +12,7 @@ import type { HttpAdapterOptions } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
 import type { GatewayEnv } from './config/gateway.config';
-import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
+import { serveGatewayOpenApi } from './gateway.openapi';
 import { configureCors } from './security/cors';
 
 export interface RunningGateway {

@@ -12,13 +12,13 @@ import type {
 } from '@ml-system/contracts';
 import { parseEndpoints, readEndpointsFile, reloadEndpointsFile } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
-import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
+import { RpcClientTelemetry } from '../observability/rpc-client.telemetry';
 import { CallPolicy } from './call-policy';
 import type { CallObserver } from './call-policy';
 import { EndpointPool } from './endpoint-pool';
 import type { EndpointSnapshot } from './endpoint';
 import { PREDICTOR_RESOLVER } from './predictor-client.constants';
-import { describeTransportError } from './predictor.errors';
+import { describeTransportError, rpcOutcomeOf } from './predictor.errors';
 import type { ResolveHost } from './resolver';
 import { RetryBudget } from './retry-budget';
 import { rpcClientTlsOptions } from './rpc-tls';
