@@ -1,4 +1,4 @@
-import { isPredictorError, predictorError } from '@ml-system/contracts';
+import { isPredictorError } from '@ml-system/contracts';
 import {
   CircuitOpenError,
   PredictorOverloadedError,
@@ -6,7 +6,6 @@ import {
   PredictorTimeoutError,
   PredictorUnavailableError,
   describeTransportError,
-  rpcOutcomeOf,
 } from './predictor.errors';
 
 describe(describeTransportError.name, () => {
@@ -45,18 +44,5 @@ describe('marked errors', () => {
     expect(rejected).toMatchObject({ code: 'SHUTTING_DOWN', message: 'draining' });
     expect(PredictorRejectedError.is(rejected)).toBe(true);
     expect(PredictorRejectedError.is({ code: 'SHUTTING_DOWN', message: 'draining' })).toBe(false);
-  });
-});
-
-describe(rpcOutcomeOf.name, () => {
-  it.each([
-    [new PredictorTimeoutError(5), 'TIMEOUT'],
-    [predictorError('DEADLINE_EXCEEDED', 'late'), 'DEADLINE_EXCEEDED'],
-    [predictorError('INVALID_INPUT', 'x'), 'INVALID_INPUT'],
-    [new PredictorUnavailableError('connection refused'), 'UNAVAILABLE'],
-    [Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'UNAVAILABLE'],
-    ['Connection closed', 'UNAVAILABLE'],
-  ])('classifies %p as %s', (error, outcome) => {
-    expect(rpcOutcomeOf(error)).toBe(outcome);
   });
 });

@@ -1,6 +1,4 @@
-import { isPredictorError } from '@ml-system/contracts';
 import type { PredictorError, PredictorErrorCode } from '@ml-system/contracts';
-import type { RpcOutcome } from '../observability/gateway.metrics';
 
 /**
  * Failures of the hop that never produced an answer from the model. Marked by
@@ -122,15 +120,4 @@ export function describeTransportError(error: unknown): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'name not resolved';
   if (/connection closed/i.test(message)) return 'connection closed before the reply';
   return typeof code === 'string' ? code.toLowerCase() : 'transport error';
-}
-
-/**
- * Classifies a failed attempt for the `outcome` label: the attempt's timeout,
- * the predictor's coded errors, and anything else (refused, reset, closed) as
- * `UNAVAILABLE`.
- */
-export function rpcOutcomeOf(error: unknown): RpcOutcome {
-  if (PredictorTimeoutError.is(error)) return 'TIMEOUT';
-  if (isPredictorError(error)) return error.code;
-  return 'UNAVAILABLE';
 }
