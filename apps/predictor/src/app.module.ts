@@ -6,7 +6,6 @@ import { validatePredictorEnv } from './config/predictor.config';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PredictModule } from './predict/predict.module';
-import { TransportModule } from './transport/transport.module';
 
 /** Composes the predictor; holds no logic of its own. */
 @Module({})
@@ -26,7 +25,6 @@ export class AppModule {
         }),
         LifecycleModule,
         ObservabilityModule,
-        TransportModule,
         PredictModule,
         HealthModule,
       ],
