@@ -135,6 +135,19 @@ export default [
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/unbound-method': 'off',
       'no-console': 'off',
+      // A focused test silently turns the rest of its file off, in CI as well as locally.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[property.name='only']:matches([object.name=/^(describe|it|test)$/], [object.object.name=/^(describe|it|test)$/])",
+          message: 'No focused tests: `.only` skips every other test in the file.',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^(fdescribe|fit|ftest)$/]',
+          message: 'No focused tests: `fdescribe`/`fit` skip every other test in the file.',
+        },
+      ],
     },
   },
 ];

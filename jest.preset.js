@@ -10,6 +10,9 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // In-process specs and specs over real sockets or processes; `test-unit` and
+  // `test-integration` (tools/nx/test-kinds.js) run each kind alone.
+  testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.integration-spec.ts'],
   // Nest and class-transformer read decorator metadata, as main.ts enables it.
   setupFiles: ['reflect-metadata'],
 };

@@ -2,5 +2,5 @@ export default {
   displayName: 'tools',
   preset: '../jest.preset.js',
   coverageDirectory: '../coverage/tools',
-  testMatch: ['<rootDir>/**/*.spec.ts'],
+  testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.integration-spec.ts'],
 };

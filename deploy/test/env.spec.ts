@@ -31,7 +31,7 @@ import type { AppName } from './support/repo';
 import { APPS, readRepoFile } from './support/repo';
 
 /**
- * Variables that other issues add to the apps' schemas (DESIGN.md §2) and that
+ * Variables that other issues add to the apps' schemas (README, "Configuration") and that
  * the packaging may already set or document. Remove each entry in the change
  * that adds it to a schema: the spec below fails while an entry is also
  * declared by a schema, so this list only shrinks.

@@ -1,9 +1,9 @@
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@ml-system/test-support';
-import { recordFigure, runLoad } from './support/load';
+import { okSince, recordFigure, runLoad } from './support/load';
+import type { Sample } from './support/load';
 import { getJson, startGateway, startPredictor } from './support/system';
 import type { GatewayHandle, PredictorHandle } from './support/system';
 
@@ -60,16 +60,25 @@ describe('scale-out under load, end to end', () => {
 
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    const load = runLoad(`${gateway.url}/process`, { workers: 8, maxMs: 20_000, until: finished });
+    const samples: Sample[] = [];
+    const load = runLoad(`${gateway.url}/process`, {
+      workers: 8,
+      maxMs: 20_000,
+      until: finished,
+      samples,
+    });
 
-    await sleep(1_000);
+    await waitFor('steady traffic through three predictors', () => okSince(samples, 0) >= 200);
     const fourth = await startPredictor();
     predictors.push(fourth);
     list([first, second, third, fourth]);
     await waitFor('the fourth predictor to join the pool', async () =>
       (await poolAddresses(gateway)).includes(`127.0.0.1:${fourth.tcpPort}`),
     );
-    await sleep(1_000);
+    await waitFor(
+      'the fourth predictor to serve',
+      async () => (await predictionsServed(fourth)) > 0,
+    );
 
     list([second, third, fourth]);
     await waitFor(
@@ -79,7 +88,10 @@ describe('scale-out under load, end to end', () => {
     const servedByFirst = await predictionsServed(first);
     await first.process.stop();
     const afterRemoval = await Promise.all([second, third, fourth].map(predictionsServed));
-    await sleep(1_000);
+    await waitFor('every live predictor to serve after the removal', async () => {
+      const now = await Promise.all([second, third, fourth].map(predictionsServed));
+      return now.every((count, i) => count > (afterRemoval[i] ?? 0));
+    });
     done();
     const report = await load;
 

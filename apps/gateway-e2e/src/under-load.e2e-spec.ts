@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { recordFigure, runLoad } from './support/load';
-import type { LoadReport } from './support/load';
+import { waitFor } from '@ml-system/test-support';
+import { okSince, recordFigure, runLoad } from './support/load';
+import type { LoadReport, Sample } from './support/load';
 import { getJson, startGateway, startPredictor } from './support/system';
 import type { GatewayHandle, PredictorHandle } from './support/system';
 
@@ -16,6 +16,20 @@ const GATEWAY_ENV = {
   // address would otherwise meet the per-client limit (6,000 a minute) and see 429s.
   RATE_LIMIT_MAX: '10000000',
 };
+
+/** Answers that show steady traffic: enough to tell a fault's effect from noise. */
+const STEADY = 200;
+
+/** Waits until `count` requests sent at or after `since` were answered 200. */
+async function trafficSince(samples: Sample[], since: number, count = STEADY): Promise<void> {
+  await waitFor(
+    `${count} answers 200 to requests sent after ${since}`,
+    () => {
+      return okSince(samples, since) >= count;
+    },
+    { timeoutMs: 15_000 },
+  );
+}
 
 function describeRun(name: string, report: LoadReport): void {
   recordFigure(`${name}: statuses`, report.statuses);
@@ -58,18 +72,19 @@ describe('a predictor restarting under load', () => {
   it('answers only 200 or 503 (never a client-side error or a 500) and recovers on its own', async () => {
     const url = `${gateway?.url ?? ''}/process`;
     let readyAt = 0;
+    const samples: Sample[] = [];
     const restart = (async () => {
-      await sleep(1_000);
+      await trafficSince(samples, 0);
       await predictor.process.stop();
       predictor = await startPredictor({
         tcpPort: predictor.tcpPort,
         httpPort: Number(new URL(predictor.httpUrl).port),
       });
       readyAt = Date.now();
-      // Long enough for an open breaker to let its probe through, and then some traffic.
-      await sleep(BREAKER_OPEN_MS + 1_000);
+      // An open breaker has let its probe through, and then some traffic was answered.
+      await trafficSince(samples, readyAt + BREAKER_OPEN_MS + 200);
     })();
-    const report = await runLoad(url, { workers: WORKERS, until: restart, maxMs: 25_000 });
+    const report = await runLoad(url, { workers: WORKERS, until: restart, maxMs: 25_000, samples });
     await restart;
     describeRun('restart under load', report);
 
@@ -105,16 +120,18 @@ describe('one of three predictors killed under load', () => {
 
   it('answers every request 200: calls the dead one got are retried on the others', async () => {
     const victim = predictors[1];
+    const samples: Sample[] = [];
     const fault = (async () => {
-      await sleep(1_000);
+      await trafficSince(samples, 0);
       await victim.process.kill();
       // Past BREAKER_OPEN_MS, so the dead endpoint's half-open probe fails and is retried too.
-      await sleep(BREAKER_OPEN_MS + 1_000);
+      await trafficSince(samples, Date.now() + BREAKER_OPEN_MS + 200);
     })();
     const report = await runLoad(`${gateway?.url ?? ''}/process`, {
       workers: WORKERS,
       until: fault,
       maxMs: 20_000,
+      samples,
     });
     describeRun('one of three killed under load', report);
     expect(report.total).toBeGreaterThan(100);
@@ -150,17 +167,19 @@ describe('one of three predictors frozen under load', () => {
 
   it('answers at least 99% of requests 200 while it hangs (timeouts retried elsewhere, then its breaker opens)', async () => {
     const frozen = predictors[2];
+    const samples: Sample[] = [];
     const fault = (async () => {
-      await sleep(1_000);
+      await trafficSince(samples, 0);
       frozen.process.signal('SIGSTOP');
       // Covers the first timeouts, the breaker opening and one failed half-open probe.
-      await sleep(BREAKER_OPEN_MS + 1_500);
+      await trafficSince(samples, Date.now() + BREAKER_OPEN_MS + 1_500);
       frozen.process.signal('SIGCONT');
     })();
     const report = await runLoad(`${gateway?.url ?? ''}/process`, {
       workers: WORKERS,
       until: fault,
       maxMs: 20_000,
+      samples,
     });
     describeRun('one of three frozen under load', report);
     const ok = report.statuses['200'] ?? 0;

@@ -13,7 +13,7 @@ import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
 import { InputLogService } from './input-log/input-log.service';
 import type { GatewayEnv } from './config/gateway.config';
-import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
+import { serveGatewayOpenApi } from './gateway.openapi';
 import { configureCors } from './security/cors';
 
 export interface RunningGateway {

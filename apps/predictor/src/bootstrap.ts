@@ -11,7 +11,7 @@ import {
 } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import type { PredictorEnv } from './config/predictor.config';
-import { servePredictorOpenApi } from './observability/openapi/predictor.openapi';
+import { servePredictorOpenApi } from './predictor.openapi';
 import { closeFailedTlsHandshakes, rpcServerTlsOptions } from './transport/rpc-tls';
 import { tcpServerOptions } from './transport/tcp-server.options';
 

@@ -37,6 +37,8 @@ export interface LoadOptions {
   bodyOf?: (worker: number) => unknown;
   /** Whether a 200's parsed body is the right answer for the loop that sent it. */
   check?: (worker: number, answer: unknown) => boolean;
+  /** Where the samples go as they finish, so a test can wait on the traffic it needs. */
+  samples?: Sample[];
 }
 
 /**
@@ -49,7 +51,7 @@ export async function runLoad(url: string, options: LoadOptions = {}): Promise<L
   let stop = false;
   const timer = setTimeout(() => (stop = true), maxMs);
   void options.until?.finally(() => (stop = true));
-  const samples: Sample[] = [];
+  const samples: Sample[] = options.samples ?? [];
   await Promise.all(
     Array.from({ length: workers }, async (_, worker) => {
       const payload = JSON.stringify(options.bodyOf ? options.bodyOf(worker) : body);
@@ -75,6 +77,11 @@ export async function runLoad(url: string, options: LoadOptions = {}): Promise<L
   );
   clearTimeout(timer);
   return summarize(samples);
+}
+
+/** The 200s among `samples` sent at or after `since` (epoch ms). */
+export function okSince(samples: readonly Sample[], since: number): number {
+  return samples.filter((s) => s.at >= since && s.status === 200).length;
 }
 
 export function summarize(samples: Sample[]): LoadReport {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import {
   IsIn,
   IsInt,
@@ -24,7 +22,7 @@ export const INPUT_LOG_REDACTIONS = ['none', 'hash', 'length'] as const;
 const MIB = 1024 * 1024;
 
 /** `host:port[,host:port…]`, where host is a name, an IPv4 or a bracketed IPv6 address. */
-const ENDPOINT_LIST =
+export const ENDPOINT_LIST =
   /^\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*(?:,\s*(?:[\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}\s*)*$/;
 
 /**
@@ -42,7 +40,7 @@ const RPC_TLS_VARIABLES = ['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'] as const
 
 /**
  * Everything the gateway reads from its environment. Nothing else in the app
- * touches `process.env`; defaults are the documented ones (README, DESIGN §2).
+ * touches `process.env`; defaults are the documented ones (README, "Configuration"; docs/architecture.md#configuration).
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */
@@ -314,82 +312,4 @@ export function splitList(list: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-}
-
-export interface Endpoint {
-  host: string;
-  port: number;
-}
-
-/**
- * The endpoints listed in a PREDICTOR_ENDPOINTS_FILE's text.
- * @throws Error naming the first entry that is not `host:port`, or when there is none.
- */
-export function parseEndpointsFile(text: string): Endpoint[] {
-  const entries = splitList(
-    text
-      .split('\n')
-      .map((line) => line.replace(/#.*$/, ''))
-      .join(','),
-  );
-  const bad = entries.find((entry) => !ENDPOINT_LIST.test(entry));
-  if (bad !== undefined) throw new Error(`"${bad.slice(0, 80)}" is not host:port`);
-  if (entries.length === 0) throw new Error('it lists no endpoint');
-  return entries.map(parseEndpoint);
-}
-
-/** PREDICTOR_ENDPOINTS_FILE's errors name the variable and the path, never echo more than an entry. */
-function endpointsFileError(path: string, error: unknown, reading: boolean): Error {
-  const why = reading
-    ? `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`
-    : (error as Error).message;
-  return new Error(`PREDICTOR_ENDPOINTS_FILE=${path}: ${why}`);
-}
-
-function endpointsOfFile(path: string, text: string): Endpoint[] {
-  try {
-    return parseEndpointsFile(text);
-  } catch (error) {
-    throw endpointsFileError(path, error, false);
-  }
-}
-
-/**
- * PREDICTOR_ENDPOINTS_FILE at boot, read synchronously.
- * @throws Error `PREDICTOR_ENDPOINTS_FILE=<path>: …` when unreadable or malformed.
- */
-export function readEndpointsFile(path: string): Endpoint[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw endpointsFileError(path, error, true);
-  }
-  return endpointsOfFile(path, text);
-}
-
-/**
- * PREDICTOR_ENDPOINTS_FILE again, for the periodic reload.
- * @throws Error `PREDICTOR_ENDPOINTS_FILE=<path>: …` when unreadable or malformed.
- */
-export async function reloadEndpointsFile(path: string): Promise<Endpoint[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw endpointsFileError(path, error, true);
-  }
-  return endpointsOfFile(path, text);
-}
-
-/** One validated `host:port` entry; brackets come off IPv6. */
-function parseEndpoint(item: string): Endpoint {
-  const at = item.lastIndexOf(':');
-  const host = item.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(item.slice(at + 1)) };
-}
-
-/** Splits PREDICTOR_ENDPOINTS (already validated) into endpoints; brackets come off IPv6. */
-export function parseEndpoints(list: string): Endpoint[] {
-  return splitList(list).map(parseEndpoint);
 }

@@ -5,7 +5,7 @@ import type { EndpointCheck } from '../predictor-client/predictor-client';
 import type { EndpointSnapshot } from '../predictor-client/endpoint';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { strictMock } from '../testing/strict-mock';
-import { gatewayStatus } from './health.controller';
+import { gatewayStatus } from './gateway-status';
 
 const result = (error: Record<string, { status: 'down' }>): HealthCheckResult => ({
   status: Object.keys(error).length ? 'error' : 'ok',

@@ -5,28 +5,12 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
-import { ApiGatewayHealth, ApiGatewayReadiness } from '../observability/openapi/gateway.docs';
 import { Public } from '../security/public.decorator';
+import { gatewayStatus } from './gateway-status';
+import type { GatewayHealthBody } from './gateway-status';
+import { ApiGatewayHealth, ApiGatewayReadiness } from './health.docs';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
-
-export type GatewayStatus = 'healthy' | 'degraded' | 'unhealthy';
-
-export interface GatewayHealthBody extends Omit<HealthCheckResult, 'status'> {
-  service: 'gateway';
-  status: GatewayStatus;
-}
-
-/**
- * healthy: everything up. degraded (still 200): only the predictor is down, so
- * inputs are still logged and `forward_to_model: false` still works.
- * unhealthy (503): the gateway itself cannot accept inputs.
- */
-export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
-  const down = Object.keys(result.error ?? {});
-  if (down.length === 0) return 'healthy';
-  return down.every((key) => key === 'predictor') ? 'degraded' : 'unhealthy';
-}
 
 /** Probes: open (no API key) and never rate limited, so orchestrators always get an answer. */
 @Public()

@@ -1,25 +1,8 @@
 import { Registry } from 'prom-client';
-import { PREDICTOR_PATTERNS, predictorError } from '@ml-system/contracts';
+import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import { Tracing, parseTraceparent } from '@ml-system/server-core';
-import {
-  PredictorTimeoutError,
-  PredictorUnavailableError,
-} from '../predictor-client/predictor.errors';
 import { GatewayMetrics } from './gateway.metrics';
-import { RpcClientTelemetry, rpcOutcomeOf } from './rpc-client.telemetry';
-
-describe(rpcOutcomeOf.name, () => {
-  it.each([
-    [new PredictorTimeoutError(5), 'TIMEOUT'],
-    [predictorError('DEADLINE_EXCEEDED', 'late'), 'DEADLINE_EXCEEDED'],
-    [predictorError('INVALID_INPUT', 'x'), 'INVALID_INPUT'],
-    [new PredictorUnavailableError('connection refused'), 'UNAVAILABLE'],
-    [Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'UNAVAILABLE'],
-    ['Connection closed', 'UNAVAILABLE'],
-  ])('classifies %p as %s', (error, outcome) => {
-    expect(rpcOutcomeOf(error)).toBe(outcome);
-  });
-});
+import { RpcClientTelemetry } from './rpc-client.telemetry';
 
 describe(RpcClientTelemetry.name, () => {
   let tracing: Tracing;

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { isPredictorError } from '@ml-system/contracts';
 import type { PredictorPattern } from '@ml-system/contracts';
 import { Tracing, traceparentOf } from '@ml-system/server-core';
-import { PredictorTimeoutError } from '../predictor-client/predictor.errors';
 import { GatewayMetrics } from './gateway.metrics';
 import type { RpcOutcome, RpcRejection } from './gateway.metrics';
 
@@ -13,17 +11,6 @@ export interface RpcAttempt {
   readonly traceparent: string;
   /** Ends the span, records the latency and frees the in-flight slot. Later calls are ignored. */
   end(outcome: RpcOutcome): void;
-}
-
-/**
- * Classifies a failed attempt for the `outcome` label: the attempt's timeout,
- * the predictor's coded errors, and anything else (refused, reset, closed) as
- * `UNAVAILABLE`.
- */
-export function rpcOutcomeOf(error: unknown): RpcOutcome {
-  if (PredictorTimeoutError.is(error)) return 'TIMEOUT';
-  if (isPredictorError(error)) return error.code;
-  return 'UNAVAILABLE';
 }
 
 /**

@@ -2,9 +2,8 @@ import { Logger } from '@nestjs/common';
 import { predictorError } from '@ml-system/contracts';
 import { fakeTransports, socketError } from '../testing/fake-transport';
 import type { FakeTransport, Scripted } from '../testing/fake-transport';
-import { CallPolicy, isRetryable } from './call-policy';
+import { CallPolicy } from './call-policy';
 import type { CallPolicyOptions } from './call-policy';
-import { PredictorEndpoint } from './endpoint';
 import { EndpointPool } from './endpoint-pool';
 import {
   CircuitOpenError,
@@ -41,7 +40,7 @@ function harness(
     resolveIntervalMs: 0,
     breakerFailures,
     breakerOpenMs: 2_000,
-    createEndpoint: (o) => new PredictorEndpoint({ ...o, transport: transports.factory }),
+    transportFor: () => transports.factory,
   });
   const budget = options.budget ?? new RetryBudget({ ratio: 0.2, minPerSecond: 10 });
   const policy = new CallPolicy({
@@ -214,6 +213,7 @@ describe(CallPolicy.name, () => {
       resolveIntervalMs: 0,
       breakerFailures: 1,
       breakerOpenMs: 1000,
+      transportFor: () => fakeTransports().factory,
     });
     const policy = new CallPolicy({
       pool,
@@ -236,21 +236,5 @@ describe(CallPolicy.name, () => {
     expect(error).toMatchObject({
       message: 'Predictor is unavailable: no predictor address is known',
     });
-  });
-});
-
-describe(isRetryable.name, () => {
-  it.each([
-    [new PredictorUnavailableError('connection refused'), true],
-    [new PredictorTimeoutError(100), true],
-    [new CircuitOpenError(1), true],
-    [new PredictorRejectedError('SHUTTING_DOWN', 'x'), true],
-    [predictorError('MODEL_NOT_READY', 'x'), true],
-    [new PredictorRejectedError('INVALID_INPUT', 'x'), false],
-    [predictorError('DEADLINE_EXCEEDED', 'x'), false],
-    [predictorError('INTERNAL', 'x'), false],
-    [new PredictorOverloadedError(1), false],
-  ])('%p → %p', (error, expected) => {
-    expect(isRetryable(error)).toBe(expected);
   });
 });

@@ -10,6 +10,7 @@ import {
 import type { BulkheadPolicy } from 'cockatiel';
 import { isPredictorError } from '@ml-system/contracts';
 import { DeadlineBackoff } from './deadline-backoff';
+import { classify } from './failure';
 import type { EndpointPool } from './endpoint-pool';
 import type { PredictorEndpoint } from './endpoint';
 import {
@@ -192,7 +193,7 @@ export class CallPolicy {
     deadline: number,
     exclude: ReadonlySet<PredictorEndpoint>,
   ): boolean {
-    if (attempt >= this.retries || !isRetryable(error)) return false;
+    if (attempt >= this.retries || !classify(error).retryable) return false;
     if (deadline - this.now() <= MIN_ATTEMPT_MS) return false;
     if (!this.pool.hasAvailable({ exclude })) return false;
     // Last, because it spends a token.
@@ -205,20 +206,6 @@ export class CallPolicy {
     if (this.pool.size === 0) return new PredictorUnavailableError('no predictor address is known');
     return new CircuitOpenError(this.pool.size, this.pool.retryAfterSeconds());
   }
-}
-
-/** Failures after which the predictor did no work, so another attempt is safe. */
-export function isRetryable(error: unknown): boolean {
-  if (
-    PredictorUnavailableError.is(error) ||
-    PredictorTimeoutError.is(error) ||
-    CircuitOpenError.is(error)
-  ) {
-    return true;
-  }
-  return (
-    isPredictorError(error) && (error.code === 'SHUTTING_DOWN' || error.code === 'MODEL_NOT_READY')
-  );
 }
 
 function describe(error: Error): string {

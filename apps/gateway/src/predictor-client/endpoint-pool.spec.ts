@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { fakeTransports, socketError } from '../testing/fake-transport';
 import type { Scripted } from '../testing/fake-transport';
-import { PredictorEndpoint } from './endpoint';
+import type { PredictorEndpoint } from './endpoint';
 import { EndpointPool } from './endpoint-pool';
 import type { EndpointPoolOptions } from './endpoint-pool';
 
@@ -17,7 +17,7 @@ function poolOf(options: Partial<EndpointPoolOptions> & Pick<EndpointPoolOptions
     resolveIntervalMs: 0,
     breakerFailures: 1,
     breakerOpenMs: 60_000,
-    createEndpoint: (o) => new PredictorEndpoint({ ...o, transport: transports.factory }),
+    transportFor: () => transports.factory,
     ...options,
   });
   return { pool, transports };

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
-import type { ConnectionOptions } from 'node:tls';
-import type { Endpoint } from '../config/gateway.config';
+import type { Endpoint } from './predictor-endpoints';
 import { PredictorEndpoint } from './endpoint';
+import type { TransportFor } from './hop-transport';
 import type { EndpointOptions, EndpointSnapshot } from './endpoint';
 import { formatAddress, isIpLiteral, systemResolver } from './resolver';
 import type { ResolveHost } from './resolver';
-import { rpcTlsForTarget } from './rpc-tls';
 
 export interface EndpointPoolOptions {
   /** PREDICTOR_ENDPOINTS, parsed: names and addresses with their ports. */
@@ -14,16 +13,12 @@ export interface EndpointPoolOptions {
   resolveIntervalMs: number;
   breakerFailures: number;
   breakerOpenMs: number;
-  /** PREDICTOR_COALESCE_MAX: predict calls sent together in one frame at most (1: each alone). */
-  coalesceMax?: number;
-  /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
-  tls?: ConnectionOptions;
+  /** How each target's addresses are dialled (hop-transport.ts, or a test's stand-in). */
+  transportFor: TransportFor;
   resolve?: ResolveHost;
   /** In [0, 1); injectable so that tests can pin the choice. */
   random?: () => number;
   now?: () => number;
-  /** Builds an endpoint; tests may return stand-ins. */
-  createEndpoint?: (options: EndpointOptions) => PredictorEndpoint;
   /**
    * Reads the targets again before each round (PREDICTOR_ENDPOINTS_FILE): a
    * rejection keeps the current targets.
@@ -64,11 +59,10 @@ export class EndpointPool {
   private readonly resolve: ResolveHost;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly createEndpoint: (options: EndpointOptions) => PredictorEndpoint;
-  private readonly tls: ConnectionOptions | undefined;
+  private readonly transportFor: TransportFor;
   private readonly endpointDefaults: Pick<
     EndpointOptions,
-    'breakerFailures' | 'breakerOpenMs' | 'coalesceMax' | 'now'
+    'breakerFailures' | 'breakerOpenMs' | 'now'
   >;
   /** By address (`ip:port`). */
   private readonly active = new Map<string, PredictorEndpoint>();
@@ -86,12 +80,10 @@ export class EndpointPool {
     this.resolve = options.resolve ?? systemResolver;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => Date.now());
-    this.createEndpoint = options.createEndpoint ?? ((o) => new PredictorEndpoint(o));
-    this.tls = options.tls;
+    this.transportFor = options.transportFor;
     this.endpointDefaults = {
       breakerFailures: options.breakerFailures,
       breakerOpenMs: options.breakerOpenMs,
-      ...(options.coalesceMax !== undefined ? { coalesceMax: options.coalesceMax } : {}),
       ...(options.now ? { now: options.now } : {}),
     };
     for (const target of this.targets) {
@@ -257,12 +249,12 @@ export class EndpointPool {
   }
 
   private add(host: string, port: number, target: Endpoint): void {
-    const endpoint = this.createEndpoint({
+    const endpoint = new PredictorEndpoint({
       host,
       port,
       target: formatAddress(target.host, target.port),
       ...this.endpointDefaults,
-      tls: rpcTlsForTarget(this.tls, target.host),
+      transport: this.transportFor(target),
     });
     this.active.set(endpoint.address, endpoint);
     if (!isIpLiteral(target.host)) this.logger.log(`${endpoint.address} joined ${endpoint.target}`);

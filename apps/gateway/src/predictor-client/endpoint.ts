@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { ConnectionOptions } from 'node:tls';
 import {
   CircuitState,
   ConsecutiveBreaker,
@@ -9,10 +8,9 @@ import {
 } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { isPredictorError } from '@ml-system/contracts';
-import type { PredictorErrorCode } from '@ml-system/contracts';
-import { JsonRpcConnection } from './json-rpc-connection';
+import { classify } from './failure';
+import type { TransportFactory } from './hop-transport';
 import type { RpcTransport, Settled } from './json-rpc-connection';
-import { PredictCoalescer } from './predict-coalescer';
 import {
   CircuitOpenError,
   PredictorRejectedError,
@@ -55,27 +53,9 @@ export interface EndpointOptions {
   breakerOpenMs: number;
   /** Clock, epoch ms; injectable for tests. */
   now?: () => number;
-  /** TLS of the hop (rpc-tls.ts); plaintext when undefined. */
-  tls?: ConnectionOptions;
-  /**
-   * Predict calls coalesced into one predict-many frame at most (PREDICTOR_COALESCE_MAX);
-   * 1 sends every call alone, which is also what unit specs get by default (the app
-   * always passes the configured value, whose default is MAX_BATCH_SIZE).
-   */
-  coalesceMax?: number;
-  /** Builds the connection; a `JsonRpcConnection` behind a `PredictCoalescer` unless a test brings its own. */
-  transport?: (host: string, port: number, onSocketError: (error: unknown) => void) => RpcTransport;
+  /** Dials this address (hop-transport.ts); called again to re-dial after the connection closed. */
+  transport: TransportFactory;
 }
-
-/**
- * Codes with which the predictor says "I did no work and cannot take any": the
- * call may go elsewhere, and the endpoint counts as failing. Every other code is
- * an answer (the endpoint works; the request does not).
- */
-const ENDPOINT_DOWN_CODES: ReadonlySet<PredictorErrorCode> = new Set([
-  'SHUTTING_DOWN',
-  'MODEL_NOT_READY',
-]);
 
 /** The attempt's own timer fired before the reply. */
 const TIMED_OUT = Symbol('attempt timed out');
@@ -106,7 +86,7 @@ export class PredictorEndpoint {
   private readonly now: () => number;
   private readonly consecutive: ConsecutiveBreaker;
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly transport: NonNullable<EndpointOptions['transport']>;
+  private readonly transport: TransportFactory;
   private client: RpcTransport;
   private openedAt: number | undefined;
   private inFlightCount = 0;
@@ -140,19 +120,7 @@ export class PredictorEndpoint {
       this.openedAt = undefined;
       this.logger.log(`${this.address}: circuit closed, the probe succeeded`);
     });
-    const coalesceMax = options.coalesceMax ?? 1;
-    this.transport =
-      options.transport ??
-      ((host, port, onSocketError) =>
-        new PredictCoalescer(
-          new JsonRpcConnection({
-            host,
-            port,
-            onSocketError,
-            ...(options.tls ? { tls: options.tls } : {}),
-          }),
-          coalesceMax,
-        ));
+    this.transport = options.transport;
     this.client = this.createClient();
   }
 
@@ -243,7 +211,7 @@ export class PredictorEndpoint {
    */
   async ping<T>(pattern: string, message: object, timeoutMs: number): Promise<T> {
     const settled = await this.exchange<T>(pattern, message, timeoutMs);
-    if ('failure' in settled) throw this.classify(settled.failure, timeoutMs);
+    if ('failure' in settled) throw this.mark(settled.failure, timeoutMs);
     return settled.reply;
   }
 
@@ -284,7 +252,7 @@ export class PredictorEndpoint {
     const settled = await this.exchange<T>(pattern, message, timeoutMs);
     if ('reply' in settled) return { reply: settled.reply };
     const { failure } = settled;
-    if (isPredictorError(failure) && !ENDPOINT_DOWN_CODES.has(failure.code)) {
+    if (isPredictorError(failure) && !classify(failure).endpointDown) {
       return { refusal: new PredictorRejectedError(failure.code, failure.message) };
     }
     throw this.fail(failure, timeoutMs);
@@ -292,7 +260,7 @@ export class PredictorEndpoint {
 
   /** Records a failure of this endpoint and returns the marked error to throw. */
   private fail(error: unknown, timeoutMs: number): Error {
-    const marked = this.classify(error, timeoutMs);
+    const marked = this.mark(error, timeoutMs);
     const text = PredictorRejectedError.is(marked) ? `answered ${marked.code}` : marked.message;
     this.lastError = { text, at: this.now() };
     if (PredictorTimeoutError.is(marked) && !this.client.connected) {
@@ -305,7 +273,7 @@ export class PredictorEndpoint {
   }
 
   /** Every failure becomes one of the marked errors (always an `Error`). */
-  private classify(error: unknown, timeoutMs: number): Error {
+  private mark(error: unknown, timeoutMs: number): Error {
     if (error === TIMED_OUT) return new PredictorTimeoutError(timeoutMs);
     if (PredictorTimeoutError.is(error) || PredictorRejectedError.is(error)) return error;
     if (isPredictorError(error)) return new PredictorRejectedError(error.code, error.message);

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ObservabilityModule } from '../observability/observability.module';
 import { PredictorClient } from './predictor-client';
 
-@Module({ providers: [PredictorClient], exports: [PredictorClient] })
+@Module({
+  imports: [ObservabilityModule],
+  providers: [PredictorClient],
+  exports: [PredictorClient],
+})
 export class PredictorClientModule {}

@@ -10,14 +10,16 @@ import type {
   PredictorPattern,
   RpcEnvelope,
 } from '@ml-system/contracts';
-import { parseEndpoints, readEndpointsFile, reloadEndpointsFile } from '../config/gateway.config';
 import type { GatewayEnv } from '../config/gateway.config';
-import { RpcClientTelemetry, rpcOutcomeOf } from '../observability/rpc-client.telemetry';
+import { RpcClientTelemetry } from '../observability/rpc-client.telemetry';
 import { CallPolicy } from './call-policy';
 import type { CallObserver } from './call-policy';
 import { EndpointPool } from './endpoint-pool';
+import { hopTransport } from './hop-transport';
+import { parseEndpoints, readEndpointsFile, reloadEndpointsFile } from './predictor-endpoints';
 import type { EndpointSnapshot } from './endpoint';
 import { PREDICTOR_RESOLVER } from './predictor-client.constants';
+import { classify } from './failure';
 import { describeTransportError } from './predictor.errors';
 import type { ResolveHost } from './resolver';
 import { RetryBudget } from './retry-budget';
@@ -67,7 +69,7 @@ const FIRST_RESOLUTION_WAIT_MS = 2_000;
  * jitter, retry budget, never past the deadline) → an endpoint picked from the
  * pool (power of two choices, breakers open ones skipped) → that endpoint's
  * breaker and per-attempt timeout. Failures are marked errors
- * (predictor.errors.ts) that `toHttpError` maps to HTTP in one place.
+ * (predictor.errors.ts); `classify` (failure.ts) decides what each one means, HTTP included.
  */
 @Injectable()
 export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
@@ -92,8 +94,10 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
       resolveIntervalMs: config.get('PREDICTOR_RESOLVE_INTERVAL_MS', { infer: true }),
       breakerFailures: config.get('BREAKER_FAILURES', { infer: true }),
       breakerOpenMs: config.get('BREAKER_OPEN_MS', { infer: true }),
-      coalesceMax: config.get('PREDICTOR_COALESCE_MAX', { infer: true }),
-      tls: rpcClientTlsOptions(config),
+      transportFor: hopTransport({
+        tls: rpcClientTlsOptions(config),
+        coalesceMax: config.get('PREDICTOR_COALESCE_MAX', { infer: true }),
+      }),
       ...(resolve ? { resolve } : {}),
     });
     this.budget = new RetryBudget({
@@ -201,7 +205,7 @@ function telemetryObserver(telemetry: RpcClientTelemetry): CallObserver {
       return {
         // The attempt's span is the parent of the predictor's: its traceparent goes in the meta.
         message: { ...envelopeIn, meta: { ...envelopeIn.meta, traceparent: attempt.traceparent } },
-        end: (error?: unknown) => attempt.end(error === undefined ? 'ok' : rpcOutcomeOf(error)),
+        end: (error?: unknown) => attempt.end(error === undefined ? 'ok' : classify(error).outcome),
       };
     },
     retried: () => telemetry.retried(),

@@ -2,11 +2,11 @@ import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
-import { ApiServiceBanner, requestTraceparent } from '@ml-system/server-core';
-import { ApiProcess } from '../observability/openapi/gateway.docs';
+import { ApiServiceBanner, requestTraceparent, setRequestOutcome } from '@ml-system/server-core';
 import { Public } from '../security/public.decorator';
 import { ProcessBody, ProcessBodyPipe } from './process-body.pipe';
 import type { ProcessRequestDto } from './process-request.dto';
+import { ApiProcess } from './process.docs';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
 
@@ -35,6 +35,7 @@ export class ProcessController {
       requestId: String(request.id),
       receivedAt: Date.now(),
       traceparent: requestTraceparent(request),
+      outcome: (outcome) => setRequestOutcome(request, outcome),
     });
   }
 }

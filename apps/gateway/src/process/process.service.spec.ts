@@ -51,13 +51,18 @@ describe(ProcessService.name, () => {
   it("answers a failed prediction only once the input is durable, and the log's refusal wins", async () => {
     let refuse!: (error: Error) => void;
     const appended = new Promise<void>((_, reject) => (refuse = reject));
-    const processing = service({ appendInput: () => appended }, () =>
-      Promise.reject(new PredictorUnavailableError('no endpoint')),
-    );
+    let predictorFailed!: () => void;
+    const failed = new Promise<void>((resolve) => (predictorFailed = resolve));
+    const processing = service({ appendInput: () => appended }, () => {
+      predictorFailed();
+      return Promise.reject(new PredictorUnavailableError('no endpoint'));
+    });
     const answer = processing.process(forward, context);
     let settled = false;
     void answer.catch(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The prediction has failed and every promise reaction it queued has run.
+    await failed;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(settled).toBe(false);
     refuse(new InputLogUnavailableError('the disk is full'));
     await expect(answer).rejects.toMatchObject({ status: 503, code: 'INPUT_LOG_UNAVAILABLE' });

@@ -15,7 +15,12 @@ export interface ProcessContext {
   traceparent?: string;
   /** When the request arrived, epoch ms. */
   receivedAt: number;
+  /** Told how a successful request ended, for its log line. */
+  outcome?: (outcome: ProcessOutcome) => void;
 }
+
+/** How a successful `POST /process` ended: only logged, or logged and predicted. */
+export type ProcessOutcome = 'logged' | 'predicted';
 
 /**
  * The seed's request path: record the input (durably, before anything is
@@ -52,6 +57,7 @@ export class ProcessService {
     if (!body.forward_to_model) {
       await logged.catch(notRecorded);
       this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
+      context.outcome?.('logged');
       return { status: LOGGED_STATUS, request_id: requestId };
     }
     // The log's refusal is the answer at once (503), whatever the predictor is doing; an input
@@ -86,6 +92,7 @@ export class ProcessService {
       model_version: result.prediction.model.version,
       latency_ms: elapsed(),
     });
+    context.outcome?.('predicted');
     return { status: LOGGED_STATUS, model_prediction: result, request_id: requestId };
   }
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { slowClientBoundMs } from '@ml-system/server-core';
-import { freePort } from '@ml-system/test-support';
+import { freePort, waitFor } from '@ml-system/test-support';
 import { startGateway } from '../bootstrap';
 import type { RunningGateway } from '../bootstrap';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
@@ -18,6 +18,8 @@ interface Trickle {
   socket: Socket;
   /** Resolves when the server closes the connection: how long it lived and what it was told. */
   closed: Promise<{ afterMs: number; received: string }>;
+  /** Bytes of `drip` sent so far. */
+  dripped(): number;
   stop(): void;
 }
 
@@ -26,6 +28,7 @@ function trickle(port: number, head: string, drip = 'a', everyMs = 100): Promise
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
+    let dripped = 0;
     let timer: NodeJS.Timeout | undefined;
     const stop = (): void => clearInterval(timer);
     socket.on('data', (chunk: Buffer) => {
@@ -42,9 +45,12 @@ function trickle(port: number, head: string, drip = 'a', everyMs = 100): Promise
       });
       socket.write(head);
       timer = setInterval(() => {
-        if (!socket.destroyed && socket.writable) socket.write(drip);
+        if (!socket.destroyed && socket.writable) {
+          socket.write(drip);
+          dripped += 1;
+        }
       }, everyMs);
-      resolve({ socket, closed, stop });
+      resolve({ socket, closed, dripped: () => dripped, stop });
     });
     socket.once('error', reject);
   });
@@ -91,7 +97,9 @@ describe('slow clients against a listening gateway (real sockets)', () => {
   it('closes a connection that sends its headers a byte per 100 ms within the bound, while serving others', async () => {
     const slow = await trickle(port, 'GET /health/live HTTP/1.1\r\nHost: gateway\r\nX-Slow: ');
     // Halfway through, a normal client is answered at once.
-    await new Promise((resolve) => setTimeout(resolve, HEADERS_TIMEOUT_MS / 2));
+    await waitFor('the slow client halfway through its headers', () => {
+      return slow.dripped() >= HEADERS_TIMEOUT_MS / 2 / 100;
+    });
     const normal = await timedGet(`${gateway.url}/health/live`);
     expect(normal.status).toBe(200);
     expect(normal.ms).toBeLessThan(500);

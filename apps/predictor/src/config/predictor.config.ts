@@ -6,7 +6,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /**
  * Everything the predictor reads from its environment. Nothing else in the app
- * touches `process.env`; defaults are the documented ones (README, DESIGN §2).
+ * touches `process.env`; defaults are the documented ones (README, "Configuration"; docs/architecture.md#configuration).
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */

@@ -4,13 +4,9 @@ import { HealthCheckService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
-import { ApiPredictorHealth, ApiPredictorReadiness } from '../observability/openapi/predictor.docs';
+import { ApiPredictorHealth, ApiPredictorReadiness } from './health.docs';
+import type { PredictorHealthBody } from './health.types';
 import { ModelHealthIndicator } from './model.health';
-
-export interface PredictorHealthBody extends Omit<HealthCheckResult, 'status'> {
-  service: 'predictor';
-  status: 'healthy' | 'unhealthy';
-}
 
 @ApiTags('health')
 @Controller('health')

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { PREDICTOR_PATTERNS, predictorError } from '@ml-system/contracts';
 import type { LogContext } from '@ml-system/server-core';
 import { PinoNestLogger, Tracing, currentLogContext } from '@ml-system/server-core';
-import { INTERNAL_ERROR } from '../predict/rpc-errors';
+import { INTERNAL_ERROR, RPC_FAILURE_POLICY } from '../predict/rpc-errors';
 import { capturingLogger, handledLines } from '../testing/predictor-test-app';
 import { PredictorMetrics } from './predictor.metrics';
 import { RpcTelemetry } from './rpc-telemetry.service';
@@ -38,7 +38,12 @@ describe(RpcTelemetry.name, () => {
     // What the RPC error policy's bug reports go through, as main.ts wires it.
     Logger.overrideLogger(new PinoNestLogger(logger));
     const tracing = await Tracing.create({ service: 'predictor', version: 'spec' });
-    telemetry = new RpcTelemetry(logger, tracing, new PredictorMetrics(new Registry()));
+    telemetry = new RpcTelemetry(
+      logger,
+      tracing,
+      new PredictorMetrics(new Registry()),
+      RPC_FAILURE_POLICY,
+    );
   });
 
   it('runs a synchronous handler in the message log context, and nothing after it', () => {

@@ -18,7 +18,6 @@ import {
   runWithSyncLogContext,
 } from '@ml-system/server-core';
 import type { LogContext } from '@ml-system/server-core';
-import { INTERNAL_ERROR, predictorErrorOf, reportBug } from '../predict/rpc-errors';
 import { PredictorMetrics } from './predictor.metrics';
 
 /** One message, or one item of a predict-many frame, being served. */
@@ -34,6 +33,23 @@ interface Served {
  * that item receives.
  */
 export type ReportBug = (error: unknown, index?: number) => PredictorError;
+
+/**
+ * How the message handlers' failures are answered. Decided by the handlers' own feature
+ * (predict/rpc-errors.ts); telemetry applies it, so that each failure is logged, counted and
+ * traced under the outcome its caller receives.
+ */
+export interface RpcFailures {
+  /** The refusal a handler threw on purpose, answered as it is; undefined for a bug. */
+  refusalOf(error: unknown): PredictorError | undefined;
+  /** What the caller of a message that met a bug receives. */
+  readonly bugAnswer: PredictorError;
+  /** Logs a bug once; called in the message's log context. */
+  report(error: unknown): void;
+}
+
+/** DI token of the `RpcFailures` the telemetry applies. */
+export const RPC_FAILURES = Symbol('RPC_FAILURES');
 
 const NO_REQUEST_ID = 'unknown';
 
@@ -88,15 +104,15 @@ export class RpcTelemetry {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly tracing: Tracing,
     private readonly metrics: PredictorMetrics,
+    @Inject(RPC_FAILURES) private readonly failures: RpcFailures,
   ) {}
 
   /**
    * Serves `message` of `pattern` with `handle`, which validates it and
    * answers. A handle that returns a promise (validation by class-validator)
    * is observed until it settles; what it runs after its first `await` is out
-   * of the log context. Errors reach the caller as the RPC error filter would
-   * send them: predictor errors as they are, anything else as a bare INTERNAL,
-   * reported here with the message's ids.
+   * of the log context. Errors reach the caller as `RpcFailures` says: a
+   * refusal as it is, a bug as the bug answer, reported here with the message's ids.
    */
   observe<T>(pattern: string, message: unknown, handle: () => T | Promise<T>): T | Promise<T> {
     const started = performance.now();
@@ -158,19 +174,19 @@ export class RpcTelemetry {
     const report: ReportBug = (error, index) => {
       const context =
         index === undefined ? this.frameContext(pattern, frame) : served[index].context;
-      runWithSyncLogContext(context, () => reportBug(error));
-      return INTERNAL_ERROR;
+      runWithSyncLogContext(context, () => this.failures.report(error));
+      return this.failures.bugAnswer;
     };
     let outcomes: PredictManyOutcome[];
     try {
       outcomes = answer(report);
     } catch (error) {
-      const refusal = predictorErrorOf(error);
+      const refusal = this.failures.refusalOf(error);
       if (!refusal) report(error);
-      const code = refusal ? refusal.code : INTERNAL_ERROR.code;
+      const code = refusal ? refusal.code : this.failures.bugAnswer.code;
       const latencyMs = performance.now() - started;
       for (const item of served) this.end(item, code, latencyMs);
-      throw refusal ? error : new RpcException(INTERNAL_ERROR);
+      throw refusal ? error : new RpcException(this.failures.bugAnswer);
     }
     const latencyMs = performance.now() - started;
     for (let i = 0; i < served.length; i++) {
@@ -195,14 +211,14 @@ export class RpcTelemetry {
   }
 
   private fail(served: Served, started: number, error: unknown): never {
-    const refusal = predictorErrorOf(error);
+    const refusal = this.failures.refusalOf(error);
     if (refusal) {
       this.end(served, refusal.code, performance.now() - started);
       throw error;
     }
-    runWithSyncLogContext(served.context, () => reportBug(error));
-    this.end(served, INTERNAL_ERROR.code, performance.now() - started);
-    throw new RpcException(INTERNAL_ERROR);
+    runWithSyncLogContext(served.context, () => this.failures.report(error));
+    this.end(served, this.failures.bugAnswer.code, performance.now() - started);
+    throw new RpcException(this.failures.bugAnswer);
   }
 
   private end(served: Served, outcome: string, latencyMs: number): void {
@@ -230,7 +246,7 @@ export class RpcTelemetry {
   /** Ids for a bug that failed a frame as a whole: the frame's own, and a span of its own. */
   private frameContext(pattern: string, frame: RpcMeta): LogContext {
     const { span, context } = this.begin(pattern, frame.request_id, frame.traceparent);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: INTERNAL_ERROR.code });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: this.failures.bugAnswer.code });
     span.end();
     return context;
   }

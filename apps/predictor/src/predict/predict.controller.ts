@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { PredictBatchRequestDto, PredictRequestDto, SYSTEM_VERSION } from '@ml-system/contracts';
 import type { BatchPredictionResult, ModelInfo, PredictionResult } from '@ml-system/contracts';
-import { ApiServiceBanner } from '@ml-system/server-core';
-import { ApiModelInfo, ApiPredict, ApiPredictBatch } from '../observability/openapi/predictor.docs';
+import { ApiServiceBanner, setRequestOutcome } from '@ml-system/server-core';
+import { ApiModelInfo, ApiPredict, ApiPredictBatch } from './predict.docs';
 import { PredictService } from './predict.service';
 
 /** The predictor's direct HTTP face: the seed's `/predict`, plus batch and metadata. */
@@ -21,15 +22,22 @@ export class PredictController {
   @Post('predict')
   @HttpCode(200)
   @ApiPredict()
-  predict(@Body() body: PredictRequestDto): PredictionResult {
-    return this.predictions.predictOne(body.input);
+  predict(@Body() body: PredictRequestDto, @Req() request: FastifyRequest): PredictionResult {
+    const result = this.predictions.predictOne(body.input);
+    setRequestOutcome(request, 'predicted');
+    return result;
   }
 
   @Post('predict/batch')
   @HttpCode(200)
   @ApiPredictBatch()
-  predictBatch(@Body() body: PredictBatchRequestDto): BatchPredictionResult {
-    return { predictions: this.predictions.predict(body.inputs) };
+  predictBatch(
+    @Body() body: PredictBatchRequestDto,
+    @Req() request: FastifyRequest,
+  ): BatchPredictionResult {
+    const predictions = this.predictions.predict(body.inputs);
+    setRequestOutcome(request, 'predicted');
+    return { predictions };
   }
 
   @Get('model')

@@ -1,13 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ModelModule } from '../model/model.module';
+import { ObservabilityModule } from '../observability/observability.module';
+import { RPC_FAILURES, RpcTelemetry } from '../observability/rpc-telemetry.service';
 import { PredictController } from './predict.controller';
 import { PredictRpcController } from './predict.rpc-controller';
 import { PredictService } from './predict.service';
+import { RPC_FAILURE_POLICY } from './rpc-errors';
 
 @Module({
-  imports: [ModelModule],
+  imports: [ModelModule, ObservabilityModule],
   controllers: [PredictController, PredictRpcController],
-  providers: [PredictService],
+  providers: [
+    PredictService,
+    RpcTelemetry,
+    { provide: RPC_FAILURES, useValue: RPC_FAILURE_POLICY },
+  ],
   exports: [PredictService],
 })
 export class PredictModule {}

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { installHttpObservability } from './http/http-observability';
-import type { SuccessOutcome } from './http/http-observability';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { createRootLogger, shouldPrettyPrint } from './logging/root-logger';
 import type { LevelWithSilent } from './logging/root-logger';
@@ -28,8 +27,6 @@ export interface ObservabilityOptions {
   version: string;
   /** Route patterns whose successful requests log at `debug` (health probes, scrapes). */
   quietRoutes?: readonly string[];
-  /** Names the outcome of a successful response on the request line; `ok` by default. */
-  successOutcome?: SuccessOutcome;
 }
 
 /** Installs the HTTP hooks once the adapter exists; flushes spans and logs on shutdown. */
@@ -52,7 +49,6 @@ class ObservabilityLifecycle implements OnModuleInit, OnApplicationShutdown {
       tracing: this.tracing,
       registry: this.registry,
       ...(this.options.quietRoutes ? { quietRoutes: this.options.quietRoutes } : {}),
-      ...(this.options.successOutcome ? { successOutcome: this.options.successOutcome } : {}),
     });
   }
 

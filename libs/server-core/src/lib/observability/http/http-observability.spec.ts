@@ -3,7 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createRootLogger } from '../logging/root-logger';
 import { Tracing } from '../tracing/tracing';
-import { installHttpObservability, requestTraceparent } from './http-observability';
+import {
+  installHttpObservability,
+  requestTraceparent,
+  setRequestOutcome,
+} from './http-observability';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -29,18 +33,17 @@ describe(installHttpObservability.name, () => {
       tracing,
       registry,
       quietRoutes: ['/health'],
-      successOutcome: (route, payload) =>
-        route === '/process'
-          ? String(payload).includes('model_prediction')
-            ? 'predicted'
-            : 'logged'
-          : undefined,
     });
     fastify.post('/process', async (request) => {
       seenTraceparent = requestTraceparent(request);
+      setRequestOutcome(request, 'predicted');
       return { status: 'ok', model_prediction: {} };
     });
     fastify.get('/items/:id', async () => ({ ok: true }));
+    fastify.get('/named-then-failed', async (request) => {
+      setRequestOutcome(request, 'predicted');
+      throw new Error('after the handler named its outcome');
+    });
     fastify.get('/health', async () => ({ status: 'ok' }));
     fastify.get('/down', async (_request, reply) =>
       reply.status(503).type('application/problem+json').send({
@@ -112,6 +115,15 @@ describe(installHttpObservability.name, () => {
       status: 503,
       outcome: 'PREDICTOR_UNAVAILABLE',
     });
+  });
+
+  it('names a success nobody named `ok`, and an error the handler named before failing by the error', async () => {
+    await fastify.inject({ method: 'GET', url: '/items/1' });
+    await fastify.inject({ method: 'GET', url: '/named-then-failed' });
+    expect(lines.map((l) => [l.status, l.outcome])).toEqual([
+      [200, 'ok'],
+      [500, 'error'],
+    ]);
   });
 
   it('logs successful probes at debug', async () => {

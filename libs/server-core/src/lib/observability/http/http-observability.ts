@@ -25,16 +25,12 @@ declare module 'fastify' {
   }
 }
 
-/** Names the outcome of a successful response (`logged` / `predicted`); `ok` when it returns undefined. */
-export type SuccessOutcome = (route: string, payload: unknown) => string | undefined;
-
 export interface HttpObservabilityOptions {
   logger: Logger;
   tracing: Tracing;
   registry: Registry;
   /** Routes whose successful requests log at `debug`: probes and scrapes. */
   quietRoutes?: readonly string[];
-  successOutcome?: SuccessOutcome;
 }
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -42,13 +38,15 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /** Our problem bodies are serialised by us, `code` is a closed list: a regex is enough and cheap. */
 const PROBLEM_CODE = /"code":"([A-Z_]+)"/;
 
-function outcomeOf(
-  status: number,
-  contentType: unknown,
-  payload: unknown,
-  route: string,
-  successOutcome: SuccessOutcome | undefined,
-): string {
+/**
+ * Names how a successful request ended on its log line (`logged`, `predicted`, …), as decided by
+ * the code that handled it; a success nobody named is `ok`. An error's outcome is its problem code.
+ */
+export function setRequestOutcome(request: FastifyRequest, outcome: string): void {
+  if (request.telemetry) request.telemetry.outcome = outcome;
+}
+
+function outcomeOf(status: number, contentType: unknown, payload: unknown): string {
   if (status >= 400) {
     if (
       typeof payload === 'string' &&
@@ -59,7 +57,7 @@ function outcomeOf(
     }
     return 'error';
   }
-  return successOutcome?.(route, payload) ?? 'ok';
+  return 'ok';
 }
 
 /**
@@ -69,14 +67,14 @@ function outcomeOf(
  * never reach a controller, are counted too.
  *
  * - onRequest: opens the server span, child of the client's `traceparent`.
- * - onSend: reads the outcome (a problem's `code`, or the app's success name).
+ * - onSend: reads an error's outcome from its problem `code` (a success's is set by its handler).
  * - onResponse: ends the span, observes the latency, writes the line.
  */
 export function installHttpObservability(
   fastify: FastifyInstance,
   options: HttpObservabilityOptions,
 ): void {
-  const { logger, tracing, successOutcome } = options;
+  const { logger, tracing } = options;
   const quiet = new Set(options.quietRoutes ?? []);
   const duration = httpRequestDuration(options.registry);
 
@@ -98,14 +96,9 @@ export function installHttpObservability(
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const telemetry = request.telemetry;
-    if (telemetry && telemetry.outcome === undefined) {
-      telemetry.outcome = outcomeOf(
-        reply.statusCode,
-        reply.getHeader('content-type'),
-        payload,
-        telemetry.route,
-        successOutcome,
-      );
+    // An error answers with its own outcome, whatever the handler named before it failed.
+    if (telemetry && (telemetry.outcome === undefined || reply.statusCode >= 400)) {
+      telemetry.outcome = outcomeOf(reply.statusCode, reply.getHeader('content-type'), payload);
     }
     done(null, payload);
   });

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from '@ml-system/contracts';
 import type {
   BatchPredictionResult,
@@ -6,8 +7,12 @@ import type {
   PredictBatchRequestDto,
   PredictRequestDto,
 } from '@ml-system/contracts';
-import { HealthChecksSchema, PredictionResultSchema } from '@ml-system/server-core';
-import type { PredictorHealthBody } from '../../health/health.controller';
+import {
+  ApiProblemResponses,
+  INTERNAL_PROBLEM,
+  JSON_BODY_PROBLEMS,
+  PredictionResultSchema,
+} from '@ml-system/server-core';
 
 // OpenAPI schemas of the predictor's HTTP bodies. The request DTOs live in the
 // contracts lib, which stays free of swagger decorators (its lint rules ban
@@ -68,14 +73,30 @@ export class ModelInfoSchema implements ModelInfo {
   metadata!: Record<string, unknown>;
 }
 
-@ApiSchema({
-  name: 'PredictorHealth',
-  description: 'healthy when the model answers a probe text; else unhealthy (503)',
-})
-export class PredictorHealthSchema extends HealthChecksSchema implements PredictorHealthBody {
-  @ApiProperty({ enum: ['predictor'], example: 'predictor' })
-  service!: 'predictor';
+/** `POST /predict`. */
+export function ApiPredict(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Classify one text' }),
+    ApiBody({ type: PredictRequestSchema }),
+    ApiOkResponse({ type: PredictionResultSchema }),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+  );
+}
 
-  @ApiProperty({ enum: ['healthy', 'unhealthy'], example: 'healthy' })
-  status!: 'healthy' | 'unhealthy';
+/** `POST /predict/batch`. */
+export function ApiPredictBatch(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'Classify several texts in one call, in order' }),
+    ApiBody({ type: PredictBatchRequestSchema }),
+    ApiOkResponse({ type: BatchPredictionResultSchema }),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+  );
+}
+
+/** `GET /model`. */
+export function ApiModelInfo(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: 'The loaded model: name, version, classes, training metadata' }),
+    ApiOkResponse({ type: ModelInfoSchema }),
+  );
 }

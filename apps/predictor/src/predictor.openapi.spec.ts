@@ -17,7 +17,7 @@ describe('predictor OpenAPI document', () => {
     expect(openApiGaps(document, ['GET /health 503', 'GET /health/ready 503'])).toEqual([]);
   });
 
-  it('covers the HTTP contract of DESIGN §5', () => {
+  it('covers the HTTP contract of the predictor API in the README', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/',

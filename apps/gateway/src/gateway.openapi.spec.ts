@@ -17,7 +17,7 @@ describe('gateway OpenAPI document', () => {
     expect(openApiGaps(document, ['GET /health 503', 'GET /health/ready 503'])).toEqual([]);
   });
 
-  it('covers the HTTP contract of DESIGN §3', () => {
+  it('covers the HTTP contract of the gateway API in the README', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/',
