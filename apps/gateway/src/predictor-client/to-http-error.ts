@@ -79,6 +79,17 @@ export function toHttpError(error: unknown): ProblemException {
           'retry-after': '1',
         },
       );
+    case 'MODEL_NOT_FOUND':
+      return new ProblemException(404, 'MODEL_NOT_FOUND', error.message);
+    case 'OVERLOADED':
+      return new ProblemException(
+        503,
+        'OVERLOADED',
+        `Predictor is unavailable: the model is overloaded (${error.message})`,
+        {
+          'retry-after': '1',
+        },
+      );
     case 'INTERNAL':
       return new ProblemException(
         502,

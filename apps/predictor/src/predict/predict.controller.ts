@@ -4,6 +4,7 @@ import { PredictBatchRequestDto, PredictRequestDto, SYSTEM_VERSION } from '@ml-s
 import type { BatchPredictionResult, ModelInfo, PredictionResult } from '@ml-system/contracts';
 import { ApiServiceBanner } from '@ml-system/server-core';
 import { ApiModelInfo, ApiPredict, ApiPredictBatch } from '../observability/openapi/predictor.docs';
+import { asProblem } from './model-errors.mapping';
 import { PredictService } from './predict.service';
 
 /** The predictor's direct HTTP face: the seed's `/predict`, plus batch and metadata. */
@@ -21,20 +22,24 @@ export class PredictController {
   @Post('predict')
   @HttpCode(200)
   @ApiPredict()
-  predict(@Body() body: PredictRequestDto): PredictionResult {
-    return this.predictions.predictOne(body.input);
+  predict(@Body() body: PredictRequestDto): Promise<PredictionResult> {
+    return this.predictions.predictOne(body.input, body).catch(asProblem);
   }
 
   @Post('predict/batch')
   @HttpCode(200)
   @ApiPredictBatch()
-  predictBatch(@Body() body: PredictBatchRequestDto): BatchPredictionResult {
-    return { predictions: this.predictions.predict(body.inputs) };
+  async predictBatch(@Body() body: PredictBatchRequestDto): Promise<BatchPredictionResult> {
+    return { predictions: await this.predictions.predict(body.inputs, body).catch(asProblem) };
   }
 
   @Get('model')
   @ApiModelInfo()
   model(): ModelInfo {
-    return this.predictions.info();
+    try {
+      return this.predictions.info();
+    } catch (error) {
+      return asProblem(error);
+    }
   }
 }

@@ -12,6 +12,7 @@ import {
   PredictionResultSchema,
   ApiReadiness,
 } from '@ml-system/server-core';
+import type { ProblemResponse } from '@ml-system/server-core';
 import {
   BatchPredictionResultSchema,
   ModelInfoSchema,
@@ -19,6 +20,24 @@ import {
   PredictRequestSchema,
   PredictorHealthSchema,
 } from './predictor.schemas';
+
+/** What naming a model can fail with (DESIGN §9). */
+export const MODEL_PROBLEMS: readonly ProblemResponse[] = [
+  {
+    status: 404,
+    description: 'The request names a model or a version the repository does not have',
+    examples: { MODEL_NOT_FOUND: 'unknown model "sentiment"' },
+  },
+  {
+    status: 503,
+    description: "The model's queue is full, or the version named is not ready",
+    examples: {
+      OVERLOADED: '256 requests already queued',
+      MODEL_NOT_READY: 'model "sentiment" version 2 is UNAVAILABLE: the warm-up run failed',
+    },
+    retryAfter: true,
+  },
+];
 
 // The OpenAPI description of each predictor HTTP operation, one decorator per
 // handler, kept here so that the controllers carry one line each.
@@ -29,7 +48,7 @@ export function ApiPredict(): MethodDecorator {
     ApiOperation({ summary: 'Classify one text' }),
     ApiBody({ type: PredictRequestSchema }),
     ApiOkResponse({ type: PredictionResultSchema }),
-    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, ...MODEL_PROBLEMS, INTERNAL_PROBLEM),
   );
 }
 
@@ -39,7 +58,7 @@ export function ApiPredictBatch(): MethodDecorator {
     ApiOperation({ summary: 'Classify several texts in one call, in order' }),
     ApiBody({ type: PredictBatchRequestSchema }),
     ApiOkResponse({ type: BatchPredictionResultSchema }),
-    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, ...MODEL_PROBLEMS, INTERNAL_PROBLEM),
   );
 }
 

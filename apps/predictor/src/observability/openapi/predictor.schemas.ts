@@ -1,5 +1,10 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from '@ml-system/contracts';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import {
+  MAX_BATCH_SIZE,
+  MAX_INPUT_CHARS,
+  MODEL_NAME_PATTERN,
+  MODEL_VERSION_PATTERN,
+} from '@ml-system/contracts';
 import type {
   BatchPredictionResult,
   ModelInfo,
@@ -15,8 +20,28 @@ import type { PredictorHealthBody } from '../../health/health.controller';
 // for them): the schemas are declared here and `implements` each DTO, and
 // their limits come from the same constants the validators use.
 
-@ApiSchema({ name: 'PredictRequest', description: "The seed's predict body" })
-export class PredictRequestSchema implements PredictRequestDto {
+/** Which model serves the request (DESIGN §9); both optional. */
+class ModelSelectorSchema {
+  @ApiPropertyOptional({
+    description: 'A model of the repository; unset: DEFAULT_MODEL',
+    pattern: MODEL_NAME_PATTERN.source,
+    example: 'animal-text-nb',
+  })
+  model?: string;
+
+  @ApiPropertyOptional({
+    description: 'A version folder of that model; unset: its latest ready version',
+    pattern: MODEL_VERSION_PATTERN.source,
+    example: '1',
+  })
+  version?: string;
+}
+
+@ApiSchema({
+  name: 'PredictRequest',
+  description: "The seed's predict body, and optionally which model",
+})
+export class PredictRequestSchema extends ModelSelectorSchema implements PredictRequestDto {
   @ApiProperty({
     minLength: 1,
     maxLength: MAX_INPUT_CHARS,
@@ -29,7 +54,10 @@ export class PredictRequestSchema implements PredictRequestDto {
   name: 'PredictBatchRequest',
   description: 'Several texts, classified in one call, in order',
 })
-export class PredictBatchRequestSchema implements PredictBatchRequestDto {
+export class PredictBatchRequestSchema
+  extends ModelSelectorSchema
+  implements PredictBatchRequestDto
+{
   @ApiProperty({
     type: 'array',
     items: { type: 'string', minLength: 1, maxLength: MAX_INPUT_CHARS },
