@@ -178,6 +178,11 @@ export class ModelRegistry implements OnApplicationShutdown {
    *   repository does not have, MODEL_NOT_READY for one that is not READY.
    */
   resolve(name?: string, version?: string): ModelPort {
+    return this.served(name, version).model;
+  }
+
+  /** The model version a request gets, with its version folder's name; throws as `resolve`. */
+  served(name?: string, version?: string): { model: ModelPort; version: string } {
     const modelName = name ?? this.defaultName;
     const slot = this.slot(modelName, version);
     if (!slot.model || slot.state !== 'READY') {
@@ -186,7 +191,7 @@ export class ModelRegistry implements OnApplicationShutdown {
         `model "${modelName}" version ${slot.version} is ${slot.state}${slot.reason ? `: ${slot.reason}` : ''}`,
       );
     }
-    return slot.model;
+    return { model: slot.model, version: slot.version };
   }
 
   /** The state of a model (its latest version) or of one version; throws MODEL_NOT_FOUND. */
