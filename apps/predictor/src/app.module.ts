@@ -7,7 +7,6 @@ import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PredictModule } from './predict/predict.module';
-import { TransportModule } from './transport/transport.module';
 
 /** Composes the predictor; holds no logic of its own. */
 @Module({})
@@ -27,7 +26,6 @@ export class AppModule {
         }),
         LifecycleModule,
         ObservabilityModule,
-        TransportModule,
         PredictModule,
         HealthModule,
         InferenceModule,

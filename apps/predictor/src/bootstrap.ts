@@ -13,7 +13,6 @@ import { AppModule } from './app.module';
 import type { PredictorEnv } from './config/predictor.config';
 import { servePredictorOpenApi } from './observability/openapi/predictor.openapi';
 import { closeFailedTlsHandshakes, rpcServerTlsOptions } from './transport/rpc-tls';
-import { TcpConnections } from './transport/tcp-connections';
 import { tcpServerOptions } from './transport/tcp-server.options';
 
 export interface RunningPredictor {
@@ -37,15 +36,12 @@ export function configurePredictor(app: NestFastifyApplication): void {
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));
   const tls = rpcServerTlsOptions(config);
   const microservice = app.connectMicroservice<MicroserviceOptions>(
-    tcpServerOptions(
-      {
-        host: config.get('PREDICTOR_TCP_HOST', { infer: true }),
-        port: config.get('PREDICTOR_TCP_PORT', { infer: true }),
-        incompleteFrameTimeoutMs: config.get('RPC_INCOMPLETE_FRAME_TIMEOUT_MS', { infer: true }),
-        tls,
-      },
-      app.get(TcpConnections),
-    ),
+    tcpServerOptions({
+      host: config.get('PREDICTOR_TCP_HOST', { infer: true }),
+      port: config.get('PREDICTOR_TCP_PORT', { infer: true }),
+      incompleteFrameTimeoutMs: config.get('RPC_INCOMPLETE_FRAME_TIMEOUT_MS', { infer: true }),
+      tls,
+    }),
   );
   if (tls) closeFailedTlsHandshakes(microservice);
 }
@@ -74,8 +70,8 @@ export async function startPredictor(): Promise<RunningPredictor> {
   );
   app.useLogger(app.get(PinoNestLogger));
   configurePredictor(app);
-  // Not in configurePredictor: the UI's static-file plugin cannot load under
-  // jest on Node 20 (see serveOpenApi); the specs check the document instead.
+  // Not in configurePredictor: the specs check the document, the e2e specs the
+  // UI's static files (see serveOpenApi).
   servePredictorOpenApi(app);
   return listenPredictor(app);
 }

@@ -1,9 +1,6 @@
 import 'reflect-metadata';
-import { exitOnShutdownSignals, installLeanAsyncResourceBind } from '@ml-system/server-core';
+import { exitOnShutdownSignals } from '@ml-system/server-core';
 import { startPredictor } from './bootstrap';
-
-// Before anything binds: Fastify binds once per request body (see the function's note).
-installLeanAsyncResourceBind();
 
 startPredictor()
   .then(({ app }) => exitOnShutdownSignals(app))

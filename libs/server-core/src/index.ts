@@ -34,4 +34,3 @@ export * from './lib/observability/openapi/prediction.schema';
 export * from './lib/observability/openapi/problem-details.schema';
 export * from './lib/observability/openapi/openapi-file';
 export * from './lib/observability/openapi/common-operations.decorator';
-export { installLeanAsyncResourceBind } from '@ml-system/node-runtime';

@@ -1,15 +1,11 @@
 import { fastify } from 'fastify';
-import { installLeanAsyncResourceBind } from '@ml-system/node-runtime';
 import { connectRawBackend, floorAnswer } from './raw-backend';
 
 /**
  * Framework floor 1: the raw gateway's logic (a type check, a random id, the
  * raw predictor over one socket) as a plain Fastify route. No validation
- * library, log, metrics, headers or resilience. With the same Node 20 fix our
- * services install at start (AsyncResource#bind, see libs/node-runtime), so that the
- * floor is Fastify's own cost, not that deprecation's.
+ * library, log, metrics, headers or resilience.
  */
-installLeanAsyncResourceBind();
 const backend = connectRawBackend(Number(process.env['BACKEND_PORT']));
 const app = fastify({ logger: false });
 

@@ -3,16 +3,13 @@ import { BadRequestException, Body, Controller, HttpCode, Module, Post } from '@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { installLeanAsyncResourceBind } from '@ml-system/node-runtime';
 import { connectRawBackend, floorAnswer } from './raw-backend';
 
 /**
  * Framework floor 2: the same logic as a plain Nest controller on the Fastify
- * adapter (no guard, pipe, interceptor or filter of ours), with the same
- * AsyncResource#bind fix as our services. What any feature of ours costs
- * comes on top of this.
+ * adapter (no guard, pipe, interceptor or filter of ours). What any feature
+ * of ours costs comes on top of this.
  */
-installLeanAsyncResourceBind();
 const backend = connectRawBackend(Number(process.env['BACKEND_PORT']));
 
 @Controller()

@@ -159,7 +159,7 @@ describe('slow clients against a listening gateway (real sockets)', () => {
     const { afterMs, received } = await client.closed;
     expect(received).toMatch(/^HTTP\/1\.1 200 /);
     expect(received).toMatch(/keep-alive: timeout=0/i);
-    // Node 20 keeps the socket 1 s past the timeout it announced, so that it
+    // Node keeps the socket 1 s past the timeout it announced, so that it
     // never closes a connection the client may be reusing at that instant.
     expect(afterMs).toBeGreaterThanOrEqual(KEEP_ALIVE_TIMEOUT_MS - 100);
     expect(afterMs).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + 1_000 + SLACK_MS);

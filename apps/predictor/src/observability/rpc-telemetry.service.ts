@@ -69,8 +69,7 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 /**
  * The server side of the TCP hop, called by the message handlers themselves
  * rather than through a Nest interceptor: an interceptor costs every message
- * rxjs observables and two `AsyncResource.bind` (each a `util.deprecate` on
- * Node 20), more than the model takes.
+ * rxjs observables and an async-scope wrapper, more than the model takes.
  *
  * Per message (per item, for predict-many): a SERVER span, child of the
  * gateway's attempt span (`meta.traceparent`); the handler run in a log

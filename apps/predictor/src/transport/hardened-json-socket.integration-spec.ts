@@ -95,3 +95,18 @@ describe('the stall bound of the hardened socket (real sockets)', () => {
     expect(after).toBeLessThan(STALL_MS + 2_000);
   });
 });
+
+describe('shutdown and established connections (real sockets)', () => {
+  it('closes an established connection when the app closes, so nothing is dispatched after', async () => {
+    const predictor = await startTestPredictor(new FakeModel());
+    const socket: Socket = connect(predictor.tcpPort, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Half a frame in flight: the connection is busy, not idle.
+    socket.write('500#{');
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await predictor.app.close();
+    await closed;
+    expect(socket.destroyed).toBe(true);
+  });
+});

@@ -2,14 +2,12 @@ import { Logger } from '@nestjs/common';
 import { JsonSocket } from '@nestjs/microservices';
 import type { TcpSocket } from '@nestjs/microservices';
 import type { Socket } from 'node:net';
-import type { TcpConnections } from './tcp-connections';
 
 export interface HardenedSocketOptions {
   /** Largest frame buffered, in characters; beyond it the connection is closed. */
   maxFrameChars: number;
   /** A frame left incomplete this long closes the connection. */
   incompleteFrameTimeoutMs: number;
-  connections: TcpConnections;
 }
 
 /** JsonSocket keeps its parse state private; these are the two fields we watch. */
@@ -22,16 +20,17 @@ const logger = new Logger('HardenedJsonSocket');
 
 /**
  * Builds the `socketClass` of the predictor's TCP server: Nest's JsonSocket
- * framing (`<length>#<json>`), plus what its 11.2.4 release lacks and what
- * 11.2.5+ gets wrong (it stops reading while its own writes are buffered,
- * which deadlocks a busy hop):
+ * (framing `<length>#<json>`, write backpressure, a cap on what is queued for a
+ * peer that does not read; shutdown closing established connections is the
+ * server's own since 11.2.6 / 12.1), plus two bounds it draws more loosely:
  * - a malformed frame (bad length, bad JSON, over `maxFrameChars`) destroys
- *   that connection at once, instead of half-closing it and reading on;
+ *   that connection at once; Nest half-closes it and reads on;
  * - a frame that stays incomplete for `incompleteFrameTimeoutMs` closes the
- *   connection, so a stalled peer cannot pin memory. The clock starts with
- *   each frame: on a busy connection every read may end mid-frame, and that
- *   is not a stall as long as frames keep completing;
- * - every connection is tracked, so shutdown can close them.
+ *   connection, so a stalled peer cannot pin memory. Nest's own timer restarts
+ *   with every read, so a peer trickling a byte now and then holds a partial
+ *   frame forever; this clock starts with each frame instead: on a busy
+ *   connection every read may end mid-frame, and that is no stall as long as
+ *   frames keep completing.
  */
 export function hardenedJsonSocket(
   options: HardenedSocketOptions,
@@ -42,8 +41,8 @@ export function hardenedJsonSocket(
     private completed = 0;
 
     constructor(socket: Socket) {
-      super(socket, { maxBufferSize: options.maxFrameChars });
-      options.connections.track(socket);
+      // 0 turns Nest's per-read timer off: the per-frame one below is the stricter bound.
+      super(socket, { maxBufferSize: options.maxFrameChars, incompleteMessageTimeout: 0 });
       socket.setNoDelay(true);
       socket.once('close', () => this.disarm());
     }
@@ -67,8 +66,7 @@ export function hardenedJsonSocket(
         this.socket.destroy();
         return;
       }
-      const state = this as unknown as JsonSocketState;
-      const pending = state.buffer.length > 0 || state.contentLength !== null;
+      const pending = this.pending();
       // A frame completed in this read: whatever is pending started in it, so its clock starts now.
       if (!pending || this.completed !== completedBefore) this.disarm();
       if (pending) this.arm();
@@ -76,13 +74,25 @@ export function hardenedJsonSocket(
 
     private arm(): void {
       if (this.stallTimer) return;
+      const completedAtArm = this.completed;
       this.stallTimer = setTimeout(() => {
+        this.stallTimer = undefined;
+        // Frames held back by write backpressure complete without a read: progress all the same.
+        if (this.completed !== completedAtArm) {
+          if (this.pending()) this.arm();
+          return;
+        }
         logger.warn(
           `closing a TCP connection from ${this.socket.remoteAddress ?? '?'}: frame incomplete after ${options.incompleteFrameTimeoutMs} ms`,
         );
         this.socket.destroy();
       }, options.incompleteFrameTimeoutMs);
       this.stallTimer.unref();
+    }
+
+    private pending(): boolean {
+      const state = this as unknown as JsonSocketState;
+      return state.buffer.length > 0 || state.contentLength !== null;
     }
 
     private disarm(): void {

@@ -3,7 +3,6 @@ import type { TcpOptions } from '@nestjs/microservices';
 import type { TlsOptions } from 'node:tls';
 import { MAX_RPC_FRAME_CHARS } from '@ml-system/contracts';
 import { hardenedJsonSocket } from './hardened-json-socket';
-import type { TcpConnections } from './tcp-connections';
 
 export interface TcpServerSettings {
   host: string;
@@ -14,10 +13,7 @@ export interface TcpServerSettings {
 }
 
 /** The predictor's TCP microservice: where it listens and how it frames. */
-export function tcpServerOptions(
-  settings: TcpServerSettings,
-  connections: TcpConnections,
-): TcpOptions {
+export function tcpServerOptions(settings: TcpServerSettings): TcpOptions {
   return {
     transport: Transport.TCP,
     options: {
@@ -27,7 +23,6 @@ export function tcpServerOptions(
       socketClass: hardenedJsonSocket({
         maxFrameChars: MAX_RPC_FRAME_CHARS,
         incompleteFrameTimeoutMs: settings.incompleteFrameTimeoutMs,
-        connections,
       }),
     },
   };

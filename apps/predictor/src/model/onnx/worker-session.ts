@@ -73,7 +73,9 @@ export class WorkerSession {
     private readonly maxQueue: number,
   ) {
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
-    worker.on('error', (error) => this.fail(error));
+    worker.on('error', (error: unknown) =>
+      this.fail(error instanceof Error ? error : new Error(String(error))),
+    );
     worker.on('exit', () => this.fail(new Error('the model worker exited')));
   }
 
@@ -88,9 +90,9 @@ export class WorkerSession {
       },
     });
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => {
+      const onError = (error: unknown): void => {
         void worker.terminate();
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       };
       worker.once('error', onError);
       worker.once('message', (reply: WorkerReply) => {

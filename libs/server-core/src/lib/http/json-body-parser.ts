@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ProblemException } from '../problem/problem.exception';
@@ -31,9 +32,10 @@ function charsetOf(contentType: string | undefined): string | undefined {
  * instead of silently stripped, and so that a body that is not a JSON object
  * (array, string, null) gets one clear message instead of a list of field errors.
  *
- * Before anything parses the text, two cheap checks: the declared charset must
+ * Before anything parses the text, three cheap checks: the declared charset must
  * be UTF-8 (RFC 8259 §8.1; the text is decoded as UTF-8 whatever is declared,
- * so another charset would be silently misread), and the nesting must stay
+ * so another charset would be silently misread), the bytes must be valid UTF-8
+ * (decoding would silently replace the bad ones), and the nesting must stay
  * within `maxDepth`, so that a small body of `[[[[…` is a 400 rather than deep
  * recursion in the parser and the validators.
  */
@@ -47,7 +49,9 @@ export function installJsonBodyParser(
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i,
-    { parseAs: 'string' },
+    // Bytes, not a string: Fastify decodes a string body leniently (bad bytes
+    // become U+FFFD), which would let a body that is not UTF-8 through, altered.
+    { parseAs: 'buffer' },
     (request, body, done) => {
       const charset = charsetOf(request.headers['content-type']);
       if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
@@ -59,6 +63,10 @@ export function installJsonBodyParser(
           ),
           undefined,
         );
+        return;
+      }
+      if (typeof body !== 'string' && !isUtf8(body)) {
+        done(new ProblemException(400, 'MALFORMED_JSON', 'The body is not valid UTF-8'), undefined);
         return;
       }
       const text = typeof body === 'string' ? body : body.toString('utf8');

@@ -55,7 +55,7 @@ describe(toProblem.name, () => {
     expect(body).toMatchObject({
       status: 400,
       code: 'MALFORMED_JSON',
-      detail: 'The body is not valid UTF-8 or does not match Content-Length',
+      detail: 'The body does not match its Content-Length',
     });
   });
 

@@ -46,11 +46,10 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, [number, HttpErrorCode, str
     'Send the body as application/json',
   ],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than allowed'],
-  // Also what bytes that are not UTF-8 end in: decoding changes the length Fastify compares.
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
     400,
     'MALFORMED_JSON',
-    'The body is not valid UTF-8 or does not match Content-Length',
+    'The body does not match its Content-Length',
   ],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'The JSON body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'The body is not valid JSON'],

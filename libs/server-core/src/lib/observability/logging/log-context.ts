@@ -7,8 +7,8 @@ export interface LogContext {
 
 /**
  * The context of the synchronous call running now (see `runWithSyncLogContext`).
- * No AsyncLocalStorage on purpose: on Node 20 its first `run()` turns on
- * promise hooks for the whole process, a cost every promise then pays.
+ * No AsyncLocalStorage: the handlers that log are synchronous, so a plain
+ * variable set around the call is all the context needs, at no cost per promise.
  */
 let synchronous: LogContext | undefined;
 

@@ -37,10 +37,9 @@ export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): 
 
 /**
  * Whether Swagger UI's assets can be served. @fastify/static 10 depends on an
- * ES-module-only package, which `require()` loads from Node 20.19 on; where it
- * cannot, Nest's loader would exit the process, so the UI is left out instead.
- * (Jest on Node 20 cannot load it either, which is why the specs check the
- * document and the e2e specs, on the built apps, check the UI.)
+ * ES-module-only package, loaded through `require(esm)`; where that fails,
+ * Nest's loader would exit the process, so the UI is left out instead. (The
+ * specs check the document; the e2e specs, on the built apps, check the UI.)
  */
 function swaggerUiAssetsLoadable(): boolean {
   try {
