@@ -55,6 +55,15 @@ export class PredictorEnv implements ObservabilityEnv {
   @MinLength(1)
   MODEL_REPOSITORY?: string;
 
+  /**
+   * How often MODEL_REPOSITORY is scanned for version folders added or
+   * removed (loaded, or drained and unloaded, without a restart); 0: never.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  MODEL_REPOSITORY_POLL_MS: number = 5_000;
+
   /** The model a request gets when it names none; unset: the repository's only model. */
   @IsOptional()
   @Matches(MODEL_NAME_PATTERN)

@@ -24,6 +24,8 @@ import {
   ApiModelReady,
   ApiReady,
   ApiRepositoryIndex,
+  ApiRepositoryLoad,
+  ApiRepositoryUnload,
   ApiServerMetadata,
 } from './inference.docs';
 import type {
@@ -127,6 +129,24 @@ export class InferenceController {
   @ApiRepositoryIndex()
   index(): RepositoryEntry[] {
     return this.models.index();
+  }
+
+  /** Triton's repository extension: (re)load a model from its folder. */
+  @Post('repository/models/:name/load')
+  @HttpCode(200)
+  @ApiRepositoryLoad()
+  async load(@Param('name') name: string): Promise<Record<string, never>> {
+    await this.models.load(name);
+    return {};
+  }
+
+  /** Triton's repository extension: unload every version of a model, after what each holds. */
+  @Post('repository/models/:name/unload')
+  @HttpCode(200)
+  @ApiRepositoryUnload()
+  async unload(@Param('name') name: string): Promise<Record<string, never>> {
+    await this.models.unload(name);
+    return {};
   }
 
   private metadata(name: string, version?: string): ModelMetadataBody {

@@ -91,3 +91,28 @@ export function ApiRepositoryIndex(): MethodDecorator {
     ApiOkResponse({ type: [RepositoryEntryBody] }),
   );
 }
+
+export function ApiRepositoryLoad(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary:
+        "(Re)load a model from its repository folder: new versions load and serve once warmed up; versions that failed are retried (Triton's repository extension)",
+    }),
+    NAME,
+    ApiOkResponse({ description: 'Loaded: `{}`', schema: { type: 'object' } }),
+    oipError(400, 'No version of the model loads (the reasons are in the message)'),
+    oipError(404, 'The repository has no such model folder'),
+  );
+}
+
+export function ApiRepositoryUnload(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary:
+        "Unload every version of a model once it has answered what it holds (Triton's repository extension)",
+    }),
+    NAME,
+    ApiOkResponse({ description: 'Unloaded: `{}`', schema: { type: 'object' } }),
+    oipError(404, 'Unknown model'),
+  );
+}

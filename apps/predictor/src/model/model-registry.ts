@@ -112,8 +112,17 @@ export interface RepositoryOptions {
  */
 export class ModelRegistry implements OnApplicationShutdown {
   private readonly models = new Map<string, Map<string, VersionSlot>>();
+  /** Models unloaded through the repository API: polling leaves them alone until loaded again. */
+  private readonly unloaded = new Set<string>();
+  /** Loads and unloads run one at a time, in order. */
+  private changes: Promise<unknown> = Promise.resolve();
+  private poller: NodeJS.Timeout | undefined;
+  private log: (line: string) => void = () => undefined;
 
-  private constructor(readonly defaultName: string) {}
+  private constructor(
+    readonly defaultName: string,
+    private readonly root?: string,
+  ) {}
 
   /** A registry of one model, as version 1: the bundled artifact, and the specs' models. */
   static of(model: ModelPort, name = model.name): ModelRegistry {
@@ -146,23 +155,10 @@ export class ModelRegistry implements OnApplicationShutdown {
     if (!found.has(defaultName)) {
       throw new Error(`DEFAULT_MODEL ${defaultName} is not a model of ${root}`);
     }
-    const registry = new ModelRegistry(defaultName);
+    const registry = new ModelRegistry(defaultName, root);
+    if (options.log) registry.log = options.log;
     for (const [name, versions] of found) {
-      const slots = new Map<string, VersionSlot>();
-      registry.models.set(name, slots);
-      for (const version of versions) {
-        const slot: VersionSlot = { version, state: 'LOADING', reason: '' };
-        slots.set(version, slot);
-        try {
-          slot.model = await loadVersionFolder(name, version, join(root, name, version));
-          slot.state = 'READY';
-          options.log?.(`loaded model ${name} version ${version}`);
-        } catch (error) {
-          slot.state = 'UNAVAILABLE';
-          slot.reason = error instanceof Error ? error.message : String(error);
-          options.log?.(`model ${name} version ${version} is UNAVAILABLE: ${slot.reason}`);
-        }
-      }
+      for (const version of versions) await registry.loadVersion(name, version);
     }
     if (!registry.isReady(defaultName)) {
       await registry.onApplicationShutdown();
@@ -226,13 +222,159 @@ export class ModelRegistry implements OnApplicationShutdown {
     return entries;
   }
 
+  /**
+   * Brings the served versions in line with the repository's folders: new
+   * versions (of known or new models) are loaded and warmed up, then served;
+   * versions whose folder is gone stop taking requests, finish what they
+   * hold, and are unloaded. A version that failed to load is retried only by
+   * an explicit load. Models unloaded through the API are left alone.
+   */
+  sync(): Promise<void> {
+    return this.serially(async () => {
+      if (!this.root) return;
+      const found = scanRepository(this.root);
+      for (const [name, versions] of found) {
+        if (this.unloaded.has(name)) continue;
+        await this.reconcile(name, versions, false);
+      }
+      for (const name of [...this.models.keys()]) {
+        if (!found.has(name) && !this.unloaded.has(name)) await this.reconcile(name, [], false);
+      }
+    });
+  }
+
+  /**
+   * Triton's `POST /v2/repository/models/{name}/load`: (re)loads `name` from
+   * its folder, retrying the versions that failed, unloading the ones whose
+   * folder is gone.
+   *
+   * @throws ModelServingError MODEL_NOT_FOUND when the repository has no
+   *   such folder, INVALID_INPUT when no version of it loads.
+   */
+  load(name: string): Promise<void> {
+    return this.serially(async () => {
+      const versions = this.root ? scanRepository(this.root).get(name) : undefined;
+      if (!versions) {
+        throw new ModelServingError('MODEL_NOT_FOUND', `the repository has no model "${name}"`);
+      }
+      this.unloaded.delete(name);
+      await this.reconcile(name, versions, true);
+      if (!this.isReady(name)) {
+        const reasons = this.index()
+          .filter((entry) => entry.name === name)
+          .map((entry) => `version ${entry.version}: ${entry.reason || entry.state}`);
+        throw new ModelServingError(
+          'INVALID_INPUT',
+          `model "${name}" failed to load (${reasons.join('; ') || 'no version folder'})`,
+        );
+      }
+    });
+  }
+
+  /**
+   * Triton's `POST /v2/repository/models/{name}/unload`: every version stops
+   * taking requests, finishes what it holds, and is unloaded; the model stays
+   * listed, UNAVAILABLE ("unloaded"), and polling leaves it alone.
+   *
+   * @throws ModelServingError MODEL_NOT_FOUND for a model it does not have.
+   */
+  unload(name: string): Promise<void> {
+    return this.serially(async () => {
+      const slots = this.models.get(name);
+      if (!slots) throw new ModelServingError('MODEL_NOT_FOUND', `unknown model "${name}"`);
+      this.unloaded.add(name);
+      await Promise.all([...slots.values()].map((slot) => this.release(slot, 'unloaded')));
+    });
+  }
+
+  /** Polls the repository every `ms` (0: never) until shutdown. */
+  startPolling(ms: number): void {
+    if (ms <= 0 || !this.root) return;
+    let running = false;
+    this.poller = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.sync()
+        .catch((error: unknown) => this.log(`repository poll failed: ${String(error)}`))
+        .finally(() => (running = false));
+    }, ms);
+    this.poller.unref();
+  }
+
   /** Ends every model's worker, after what each already accepted. */
   async onApplicationShutdown(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
     const closing: Promise<void>[] = [];
     for (const slots of this.models.values()) {
       for (const slot of slots.values()) if (slot.model) closing.push(slot.model.close());
     }
     await Promise.allSettled(closing);
+  }
+
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change, change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Loads what is new (and, when `retry`, what failed), releases what is gone. */
+  private async reconcile(
+    name: string,
+    versions: readonly string[],
+    retry: boolean,
+  ): Promise<void> {
+    const slots = this.models.get(name);
+    for (const version of versions) {
+      const slot = slots?.get(version);
+      if (!slot || (slot.state === 'UNAVAILABLE' && (retry || slot.reason === 'unloaded'))) {
+        await this.loadVersion(name, version);
+      }
+    }
+    for (const slot of [...(slots?.values() ?? [])]) {
+      if (!versions.includes(slot.version)) {
+        await this.release(slot, 'its folder was removed');
+        slots?.delete(slot.version);
+      }
+    }
+    if (slots && slots.size === 0 && name !== this.defaultName) this.models.delete(name);
+  }
+
+  /**
+   * Loads one version folder: LOADING (not served) until loaded and warmed
+   * up, then READY, and requests that name no version move to it at once.
+   */
+  private async loadVersion(name: string, version: string): Promise<void> {
+    if (!this.root) return;
+    let slots = this.models.get(name);
+    if (!slots) {
+      slots = new Map();
+      this.models.set(name, slots);
+    }
+    const slot: VersionSlot = { version, state: 'LOADING', reason: '' };
+    const previous = slots.get(version);
+    slots.set(version, slot);
+    if (previous) await this.release(previous, 'reloaded');
+    try {
+      slot.model = await loadVersionFolder(name, version, join(this.root, name, version));
+      slot.state = 'READY';
+      this.log(`loaded model ${name} version ${version}`);
+    } catch (error) {
+      slot.state = 'UNAVAILABLE';
+      slot.reason = error instanceof Error ? error.message : String(error);
+      this.log(`model ${name} version ${version} is UNAVAILABLE: ${slot.reason}`);
+    }
+  }
+
+  /** Stops serving `slot` at once, lets its accepted work finish, then ends its worker. */
+  private async release(slot: VersionSlot, reason: string): Promise<void> {
+    const model = slot.model;
+    slot.state = 'UNAVAILABLE';
+    slot.reason = reason;
+    slot.model = undefined;
+    if (model) {
+      await model.close();
+      this.log(`unloaded a version ${slot.version} (${reason})`);
+    }
   }
 
   private slot(name: string, version?: string): VersionSlot {

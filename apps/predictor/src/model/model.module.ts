@@ -24,11 +24,13 @@ export const MODELS = Symbol('MODELS');
         const path = config.get('MODEL_PATH', { infer: true });
         if (root) {
           if (path) throw new Error('set MODEL_REPOSITORY or MODEL_PATH, not both');
-          return ModelRegistry.open({
+          const registry = await ModelRegistry.open({
             root,
             defaultModel: config.get('DEFAULT_MODEL', { infer: true }),
             log: (line) => logger.log(line),
           });
+          registry.startPolling(config.get('MODEL_REPOSITORY_POLL_MS', { infer: true }));
+          return registry;
         }
         const model = TextClassifierModel.load(path ?? bundledModelPath());
         const defaultModel = config.get('DEFAULT_MODEL', { infer: true });

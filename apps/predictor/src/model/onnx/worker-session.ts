@@ -64,6 +64,7 @@ export class WorkerSession {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
+  private closing = false;
   private drained: (() => void) | undefined;
 
   private constructor(
@@ -117,6 +118,11 @@ export class WorkerSession {
   /** Runs already-checked tensors; rejects with OVERLOADED at once when the queue is full. */
   run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) {
+      return Promise.reject(
+        new ModelServingError('MODEL_NOT_READY', 'the model is being unloaded'),
+      );
+    }
     if (this.pending.size >= this.maxQueue) {
       return Promise.reject(
         new ModelServingError('OVERLOADED', `${this.pending.size} requests already queued`),
@@ -136,6 +142,7 @@ export class WorkerSession {
 
   /** Lets the accepted runs finish, then ends the worker. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.pending.size > 0 && !this.failure) {
       await new Promise<void>((resolve) => (this.drained = resolve));
     }

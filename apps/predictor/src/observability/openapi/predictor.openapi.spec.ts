@@ -55,6 +55,8 @@ describe('predictor OpenAPI document', () => {
         '/v2/models/{name}/infer',
         '/v2/models/{name}/versions/{version}/infer',
         '/v2/repository/index',
+        '/v2/repository/models/{name}/load',
+        '/v2/repository/models/{name}/unload',
       ].sort(),
     );
   });
