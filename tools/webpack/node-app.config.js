@@ -7,7 +7,7 @@ const { basename, join } = require('node:path');
  * validation need decorator metadata), node_modules left external.
  *
  * @param {string} projectDir the app's directory (its webpack.config.js's __dirname)
- * @param {{ assets?: unknown[] }} [options]
+ * @param {{ assets?: unknown[], additionalEntryPoints?: { entryName: string, entryPath: string }[] }} [options]
  */
 function nodeAppConfig(projectDir, options = {}) {
   return {
@@ -25,6 +25,7 @@ function nodeAppConfig(projectDir, options = {}) {
         main: './src/main.ts',
         tsConfig: './tsconfig.app.json',
         assets: options.assets ?? [],
+        additionalEntryPoints: options.additionalEntryPoints ?? [],
         optimization: false,
         outputHashing: 'none',
         generatePackageJson: false,

@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LifecycleModule } from '@ml-system/server-core';
 import { validatePredictorEnv } from './config/predictor.config';
 import { HealthModule } from './health/health.module';
+import { InferenceModule } from './inference/inference.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { PredictModule } from './predict/predict.module';
 
@@ -27,6 +28,7 @@ export class AppModule {
         ObservabilityModule,
         PredictModule,
         HealthModule,
+        InferenceModule,
       ],
     };
   }

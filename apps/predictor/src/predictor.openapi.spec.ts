@@ -14,10 +14,27 @@ describe('predictor OpenAPI document', () => {
   });
 
   it('documents every operation and every error response', () => {
-    expect(openApiGaps(document, ['GET /health 503', 'GET /health/ready 503'])).toEqual([]);
+    // The Open Inference Protocol answers its errors as {"error"} (and readiness as {ready}), by its spec.
+    const oipErrors = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/v2'))
+      .flatMap(([path, item]) =>
+        (['get', 'post'] as const).flatMap((method) =>
+          Object.keys(item[method]?.responses ?? {}).map(
+            (status) => `${method.toUpperCase()} ${path} ${status}`,
+          ),
+        ),
+      );
+    expect(
+      openApiGaps(document, ['GET /health 503', 'GET /health/ready 503', ...oipErrors]),
+    ).toEqual([]);
   });
 
-  it('covers the HTTP contract of the predictor API in the README', () => {
+  it('describes the Open Inference Protocol errors as {"error"}', () => {
+    const infer = document.paths['/v2/models/{name}/infer'].post;
+    expect(Object.keys(infer?.responses ?? {}).sort()).toEqual(['200', '400', '404', '503']);
+  });
+
+  it('covers the HTTP contract of the predictor API in the README and docs/model-serving.md', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/',
@@ -28,6 +45,18 @@ describe('predictor OpenAPI document', () => {
         '/model',
         '/predict',
         '/predict/batch',
+        '/v2',
+        '/v2/health/live',
+        '/v2/health/ready',
+        '/v2/models/{name}',
+        '/v2/models/{name}/versions/{version}',
+        '/v2/models/{name}/ready',
+        '/v2/models/{name}/versions/{version}/ready',
+        '/v2/models/{name}/infer',
+        '/v2/models/{name}/versions/{version}/infer',
+        '/v2/repository/index',
+        '/v2/repository/models/{name}/load',
+        '/v2/repository/models/{name}/unload',
       ].sort(),
     );
   });

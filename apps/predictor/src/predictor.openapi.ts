@@ -10,12 +10,18 @@ export function predictorOpenApiDocument(app: INestApplication): OpenAPIObject {
   return buildOpenApiDocument(app, {
     title: TITLE,
     description:
-      "The predictor's direct HTTP interface: the seed's /predict, a batch variant and model metadata. " +
+      "The predictor's direct HTTP interface: the seed's /predict, a batch variant, model metadata, " +
+      'and the Open Inference Protocol v2 over its model repository. ' +
       'The gateway talks to it over TCP message patterns instead. Errors are application/problem+json (RFC 9457).',
     version: SYSTEM_VERSION,
     tags: [
       { name: 'predict', description: 'Classify texts' },
       { name: 'health', description: 'Liveness and readiness' },
+      {
+        name: 'inference',
+        description:
+          'Open Inference Protocol v2 (REST) over the model repository, and Triton\'s repository index. Errors are {"error": "..."}',
+      },
       { name: 'observability', description: 'Metrics' },
     ],
   });

@@ -65,6 +65,24 @@ const BY_CODE: Readonly<Record<PredictorErrorCode, CodeRow>> = {
     endpointDown: true,
     problem: () => unavailable('Predictor is unavailable: no model loaded', 5),
   },
+  // The endpoints serve one repository: another would not know the model either.
+  MODEL_NOT_FOUND: {
+    retryable: false,
+    endpointDown: false,
+    problem: (message) => new ProblemException(404, 'MODEL_NOT_FOUND', message),
+  },
+  // The model's queue was full: no work was done, so another endpoint may take it; this one is alive.
+  OVERLOADED: {
+    retryable: true,
+    endpointDown: false,
+    problem: (message) =>
+      new ProblemException(
+        503,
+        'OVERLOADED',
+        `Predictor is unavailable: the model is overloaded (${message})`,
+        { 'retry-after': '1' },
+      ),
+  },
   SHUTTING_DOWN: {
     retryable: true,
     endpointDown: true,

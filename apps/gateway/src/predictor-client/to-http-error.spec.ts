@@ -55,6 +55,8 @@ describe(toHttpError.name, () => {
     ['BATCH_TOO_LARGE', 400],
     ['DEADLINE_EXCEEDED', 504],
     ['MODEL_NOT_READY', 503],
+    ['MODEL_NOT_FOUND', 404],
+    ['OVERLOADED', 503],
     ['SHUTTING_DOWN', 503],
     ['INTERNAL', 502],
   ] as const)('maps the predictor code %s to %i', (code, status) => {

@@ -1,4 +1,15 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { MODEL_NAME_PATTERN } from '@ml-system/contracts';
 import { AllOrNone, envValidator } from '@ml-system/server-core';
 import type { ObservabilityEnv } from '@ml-system/server-core';
 
@@ -34,6 +45,29 @@ export class PredictorEnv implements ObservabilityEnv {
   @IsString()
   @MinLength(1)
   MODEL_PATH?: string;
+
+  /**
+   * A model repository, `<dir>/<name>/<version>/` (Triton's layout, DESIGN §9);
+   * unset: the bundled repository holding `animal-text-nb` version 1.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MODEL_REPOSITORY?: string;
+
+  /**
+   * How often MODEL_REPOSITORY is scanned for version folders added or
+   * removed (loaded, or drained and unloaded, without a restart); 0: never.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  MODEL_REPOSITORY_POLL_MS: number = 5_000;
+
+  /** The model a request gets when it names none; unset: the repository's only model. */
+  @IsOptional()
+  @Matches(MODEL_NAME_PATTERN)
+  DEFAULT_MODEL?: string;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -1,3 +1,5 @@
+import type { Tensor } from './tensors';
+
 /** One scored input, as the model sees it. */
 export interface ModelOutput {
   label: string;
@@ -5,22 +7,41 @@ export interface ModelOutput {
   confidence: number;
 }
 
-/**
- * What the predictor needs from a model. The predict service depends on this
- * port only; a new model is one class implementing it (or a new artifact at
- * `MODEL_PATH` for the bundled implementation).
- */
-export interface ModelPort {
-  readonly name: string;
-  readonly version: string;
-  readonly classes: readonly string[];
-  readonly metadata: Readonly<Record<string, unknown>>;
-  /**
-   * Scores a batch, in order. Must be deterministic and must not throw for any
-   * string (the service has validated length and count).
-   */
-  predict(inputs: readonly string[]): ModelOutput[];
+/** One input or output of a model, as the Open Inference Protocol describes it. */
+export interface TensorSpec {
+  name: string;
+  datatype: string;
+  /** -1 where the dimension is dynamic. */
+  shape: number[];
 }
 
-/** DI token of the loaded model. */
-export const MODEL = Symbol('MODEL');
+/**
+ * What the predictor needs from one loaded model version. The predict
+ * service and the inference controller depend on this port only.
+ */
+export interface ModelPort {
+  /** The name predictions report (`prediction.model.name`). */
+  readonly name: string;
+  /** The version predictions report (`prediction.model.version`). */
+  readonly version: string;
+  /** Output classes of a text classifier, in id order; empty for a model that takes tensors only. */
+  readonly classes: readonly string[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** OIP `platform`, e.g. `onnxruntime_onnx`. */
+  readonly platform: string;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /**
+   * Scores a batch of texts, in order. Rejects with a ModelServingError for
+   * what the caller did wrong (a model that takes no text), anything else is
+   * a bug. The service has validated length and count.
+   */
+  predict(inputs: readonly string[]): Promise<ModelOutput[]>;
+  /**
+   * Runs the model on named tensors, already checked against `inputs`
+   * (checkInferRequest), and returns the outputs named in `outputs`, or all.
+   */
+  infer(inputs: ReadonlyMap<string, Tensor>, outputs?: readonly string[]): Promise<Tensor[]>;
+  /** Releases what the model holds (its worker); answers what it already accepted first. */
+  close(): Promise<void>;
+}

@@ -158,16 +158,17 @@ export class RpcTelemetry {
    * the items' order; if it throws (SHUTTING_DOWN, a bug), every item ends
    * with that code and the whole message fails with it.
    *
-   * No log context while `answer` runs: the model runs once for every item.
+   * No log context while `answer` runs: the model runs once for every item,
+   * and off this thread for an ONNX model.
    * `answer` reports the bugs it meets through `report`, in the right one.
    */
-  observeMany(
+  async observeMany(
     pattern: string,
     frame: RpcMeta,
     items: readonly PredictManyItemDto[],
     started: number,
-    answer: (report: ReportBug) => PredictManyOutcome[],
-  ): PredictManyOutcome[] {
+    answer: (report: ReportBug) => Promise<PredictManyOutcome[]>,
+  ): Promise<PredictManyOutcome[]> {
     const served = items.map((item) =>
       this.begin(pattern, item.meta.request_id, item.meta.traceparent),
     );
@@ -179,7 +180,7 @@ export class RpcTelemetry {
     };
     let outcomes: PredictManyOutcome[];
     try {
-      outcomes = answer(report);
+      outcomes = await answer(report);
     } catch (error) {
       const refusal = this.failures.refusalOf(error);
       if (!refusal) report(error);

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { PredictBatchRequestDto, PredictRequestDto, SYSTEM_VERSION } from '@ml-system/contracts';
 import type { BatchPredictionResult, ModelInfo, PredictionResult } from '@ml-system/contracts';
 import { ApiServiceBanner, setRequestOutcome } from '@ml-system/server-core';
+import { asProblem } from './model-errors.mapping';
 import { ApiModelInfo, ApiPredict, ApiPredictBatch } from './predict.docs';
 import { PredictService } from './predict.service';
 
@@ -22,8 +23,11 @@ export class PredictController {
   @Post('predict')
   @HttpCode(200)
   @ApiPredict()
-  predict(@Body() body: PredictRequestDto, @Req() request: FastifyRequest): PredictionResult {
-    const result = this.predictions.predictOne(body.input);
+  async predict(
+    @Body() body: PredictRequestDto,
+    @Req() request: FastifyRequest,
+  ): Promise<PredictionResult> {
+    const result = await this.predictions.predictOne(body.input, body).catch(asProblem);
     setRequestOutcome(request, 'predicted');
     return result;
   }
@@ -31,11 +35,11 @@ export class PredictController {
   @Post('predict/batch')
   @HttpCode(200)
   @ApiPredictBatch()
-  predictBatch(
+  async predictBatch(
     @Body() body: PredictBatchRequestDto,
     @Req() request: FastifyRequest,
-  ): BatchPredictionResult {
-    const predictions = this.predictions.predict(body.inputs);
+  ): Promise<BatchPredictionResult> {
+    const predictions = await this.predictions.predict(body.inputs, body).catch(asProblem);
     setRequestOutcome(request, 'predicted');
     return { predictions };
   }
@@ -43,6 +47,10 @@ export class PredictController {
   @Get('model')
   @ApiModelInfo()
   model(): ModelInfo {
-    return this.predictions.info();
+    try {
+      return this.predictions.info();
+    } catch (error) {
+      return asProblem(error);
+    }
   }
 }

@@ -1,6 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from '@ml-system/contracts';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+} from '@nestjs/swagger';
+import {
+  MAX_BATCH_SIZE,
+  MAX_INPUT_CHARS,
+  MODEL_NAME_PATTERN,
+  MODEL_VERSION_PATTERN,
+} from '@ml-system/contracts';
 import type {
   BatchPredictionResult,
   ModelInfo,
@@ -13,6 +25,7 @@ import {
   JSON_BODY_PROBLEMS,
   PredictionResultSchema,
 } from '@ml-system/server-core';
+import type { ProblemResponse } from '@ml-system/server-core';
 
 // OpenAPI schemas of the predictor's HTTP bodies. The request DTOs live in the
 // contracts lib, which stays free of swagger decorators (its lint rules ban
@@ -20,8 +33,28 @@ import {
 // for them): the schemas are declared here and `implements` each DTO, and
 // their limits come from the same constants the validators use.
 
-@ApiSchema({ name: 'PredictRequest', description: "The seed's predict body" })
-export class PredictRequestSchema implements PredictRequestDto {
+/** Which model serves the request (DESIGN §9); both optional. */
+class ModelSelectorSchema {
+  @ApiPropertyOptional({
+    description: 'A model of the repository; unset: DEFAULT_MODEL',
+    pattern: MODEL_NAME_PATTERN.source,
+    example: 'animal-text-nb',
+  })
+  model?: string;
+
+  @ApiPropertyOptional({
+    description: 'A version folder of that model; unset: its latest ready version',
+    pattern: MODEL_VERSION_PATTERN.source,
+    example: '1',
+  })
+  version?: string;
+}
+
+@ApiSchema({
+  name: 'PredictRequest',
+  description: "The seed's predict body, and optionally which model",
+})
+export class PredictRequestSchema extends ModelSelectorSchema implements PredictRequestDto {
   @ApiProperty({
     minLength: 1,
     maxLength: MAX_INPUT_CHARS,
@@ -34,7 +67,10 @@ export class PredictRequestSchema implements PredictRequestDto {
   name: 'PredictBatchRequest',
   description: 'Several texts, classified in one call, in order',
 })
-export class PredictBatchRequestSchema implements PredictBatchRequestDto {
+export class PredictBatchRequestSchema
+  extends ModelSelectorSchema
+  implements PredictBatchRequestDto
+{
   @ApiProperty({
     type: 'array',
     items: { type: 'string', minLength: 1, maxLength: MAX_INPUT_CHARS },
@@ -73,13 +109,31 @@ export class ModelInfoSchema implements ModelInfo {
   metadata!: Record<string, unknown>;
 }
 
+/** What naming a model can fail with (docs/model-serving.md). */
+export const MODEL_PROBLEMS: readonly ProblemResponse[] = [
+  {
+    status: 404,
+    description: 'The request names a model or a version the repository does not have',
+    examples: { MODEL_NOT_FOUND: 'unknown model "sentiment"' },
+  },
+  {
+    status: 503,
+    description: "The model's queue is full, or the version named is not ready",
+    examples: {
+      OVERLOADED: '256 requests already queued',
+      MODEL_NOT_READY: 'model "sentiment" version 2 is UNAVAILABLE: the warm-up run failed',
+    },
+    retryAfter: true,
+  },
+];
+
 /** `POST /predict`. */
 export function ApiPredict(): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: 'Classify one text' }),
     ApiBody({ type: PredictRequestSchema }),
     ApiOkResponse({ type: PredictionResultSchema }),
-    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, ...MODEL_PROBLEMS, INTERNAL_PROBLEM),
   );
 }
 
@@ -89,7 +143,7 @@ export function ApiPredictBatch(): MethodDecorator {
     ApiOperation({ summary: 'Classify several texts in one call, in order' }),
     ApiBody({ type: PredictBatchRequestSchema }),
     ApiOkResponse({ type: BatchPredictionResultSchema }),
-    ApiProblemResponses(...JSON_BODY_PROBLEMS, INTERNAL_PROBLEM),
+    ApiProblemResponses(...JSON_BODY_PROBLEMS, ...MODEL_PROBLEMS, INTERNAL_PROBLEM),
   );
 }
 

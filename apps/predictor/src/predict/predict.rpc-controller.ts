@@ -21,8 +21,10 @@ import type {
   RpcMeta,
 } from '@ml-system/contracts';
 import { LifecycleService } from '@ml-system/server-core';
+import { ModelServingError } from '../model/model-errors';
 import { RpcTelemetry } from '../observability/rpc-telemetry.service';
 import type { ReportBug } from '../observability/rpc-telemetry.service';
+import { asRpcError } from './model-errors.mapping';
 import { PredictService } from './predict.service';
 import { RpcErrorFilter } from './rpc-error.filter';
 import {
@@ -39,6 +41,11 @@ const DEADLINE_PASSED: PredictorError = Object.freeze(
 );
 /** A predict-many item's outcome when its own deadline has passed; the same for every such item. */
 const ITEM_DEADLINE_PASSED: PredictManyOutcome = Object.freeze({ error: DEADLINE_PASSED });
+
+/** The predictor error a model error stands for; undefined for a bug. */
+function refusalOf(error: unknown): PredictorError | undefined {
+  return ModelServingError.is(error) ? predictorError(error.code, error.message) : undefined;
+}
 
 /** Synchronous when the message is plainly valid; a promise when class-validator has to look. */
 type Reply<T> = T | Promise<T>;
@@ -84,7 +91,10 @@ export class PredictRpcController {
       async () => {
         const checked = await strictlyValidMessage(message, PredictBatchMessageDto);
         this.admit(checked.meta);
-        return { predictions: this.predictions.predict(checked.payload.inputs) };
+        const { inputs } = checked.payload;
+        return {
+          predictions: await this.predictions.predict(inputs, checked.payload).catch(asRpcError),
+        };
       },
     );
   }
@@ -127,18 +137,25 @@ export class PredictRpcController {
   modelInfo(@Payload() message: unknown): Reply<ModelInfo> {
     return this.telemetry.observe<ModelInfo>(PREDICTOR_PATTERNS.modelInfo, message, async () => {
       await strictlyValidMessage(message, EmptyMessageDto);
-      return this.predictions.info();
+      try {
+        return this.predictions.info();
+      } catch (error) {
+        return asRpcError(error);
+      }
     });
   }
 
-  private predictOne(message: PredictMessageDto): PredictionResult {
+  private predictOne(message: PredictMessageDto): Promise<PredictionResult> {
     this.admit(message.meta);
-    return this.predictions.predictOne(message.payload.input);
+    return this.predictions.predictOne(message.payload.input, message.payload).catch(asRpcError);
   }
 
-  private answerMany(message: PredictManyMessageDto, started: number): PredictManyReply {
+  private async answerMany(
+    message: PredictManyMessageDto,
+    started: number,
+  ): Promise<PredictManyReply> {
     const { items } = message.payload;
-    const results = this.telemetry.observeMany(
+    const results = await this.telemetry.observeMany(
       PREDICTOR_PATTERNS.predictMany,
       message.meta,
       items,
@@ -156,10 +173,10 @@ export class PredictRpcController {
    * one call. A model that throws has failed one input at least: each is then
    * scored alone, so that only the ones it fails on fail.
    */
-  private outcomesOf(
+  private async outcomesOf(
     items: readonly PredictManyItemDto[],
     report: ReportBug,
-  ): PredictManyOutcome[] {
+  ): Promise<PredictManyOutcome[]> {
     const now = Date.now();
     const outcomes = new Array<PredictManyOutcome>(items.length);
     const inputs: string[] = [];
@@ -176,12 +193,18 @@ export class PredictRpcController {
     if (inputs.length === 0) return outcomes;
     let results: PredictionResult[];
     try {
-      results = this.predictions.predict(inputs);
+      results = await this.predictions.predict(inputs);
     } catch (batchError) {
+      const refusal = refusalOf(batchError);
+      if (refusal) {
+        // Not ready, overloaded: every item gets that answer, none is a bug.
+        for (const position of positions) outcomes[position] = { error: refusal };
+        return outcomes;
+      }
       let failedAlone = 0;
       for (let j = 0; j < positions.length; j++) {
         try {
-          outcomes[positions[j]] = { result: this.predictions.predictOne(inputs[j]) };
+          outcomes[positions[j]] = { result: await this.predictions.predictOne(inputs[j]) };
         } catch (error) {
           failedAlone += 1;
           outcomes[positions[j]] = { error: report(error, positions[j]) };

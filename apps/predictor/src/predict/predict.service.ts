@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toPredictionResult } from '@ml-system/contracts';
 import type { ModelInfo, ModelRef, PredictionResult } from '@ml-system/contracts';
-import { MODEL } from '../model/model.port';
+import type { ModelRegistry } from '../model/model-registry';
+import { MODELS } from '../model/model.module';
 import type { ModelOutput, ModelPort } from '../model/model.port';
 import { PredictorMetrics } from '../observability/predictor.metrics';
 
@@ -10,43 +11,58 @@ function round(probability: number): number {
   return Math.round(probability * 10_000) / 10_000;
 }
 
+/** Which model a request asks for; both unset: the default model's latest ready version. */
+export interface ModelChoice {
+  model?: string;
+  version?: string;
+}
+
 /** Turns model outputs into the seed's prediction shape. Transport-agnostic. */
 @Injectable()
 export class PredictService {
-  private readonly ref: ModelRef;
-
   constructor(
-    @Inject(MODEL) private readonly model: ModelPort,
+    @Inject(MODELS) private readonly models: ModelRegistry,
     private readonly metrics: PredictorMetrics,
-  ) {
-    this.ref = { name: model.name, version: model.version };
+  ) {}
+
+  /**
+   * @throws ModelServingError for an unknown or unready model, a full queue,
+   *   or a model that takes no text.
+   */
+  async predict(inputs: readonly string[], choice: ModelChoice = {}): Promise<PredictionResult[]> {
+    const model = this.models.resolve(choice.model, choice.version);
+    const outputs = await this.score(model, inputs);
+    const ref = this.refOf(model);
+    return outputs.map((output, i) => this.resultOf(output, inputs[i].length, ref));
   }
 
-  predict(inputs: readonly string[]): PredictionResult[] {
-    const outputs = this.score(inputs);
-    return outputs.map((output, i) => this.resultOf(output, inputs[i].length));
+  async predictOne(input: string, choice: ModelChoice = {}): Promise<PredictionResult> {
+    const [result] = await this.predict([input], choice);
+    return result;
   }
 
-  predictOne(input: string): PredictionResult {
-    return this.resultOf(this.score([input])[0], input.length);
-  }
-
-  info(): ModelInfo {
+  info(choice: ModelChoice = {}): ModelInfo {
+    const model = this.models.resolve(choice.model, choice.version);
     return {
-      ...this.ref,
-      classes: [...this.model.classes],
-      metadata: { ...this.model.metadata },
+      ...this.refOf(model),
+      classes: [...model.classes],
+      metadata: { ...model.metadata },
     };
   }
 
-  modelRef(): ModelRef {
-    return this.ref;
+  /** The default model's, or null when it has no ready version. */
+  modelRef(): ModelRef | null {
+    return this.models.isReady() ? this.refOf(this.models.resolve()) : null;
+  }
+
+  private refOf(model: ModelPort): ModelRef {
+    return { name: model.name, version: model.version };
   }
 
   /** One model call, timed and counted. */
-  private score(inputs: readonly string[]): ModelOutput[] {
+  private async score(model: ModelPort, inputs: readonly string[]): Promise<ModelOutput[]> {
     const started = performance.now();
-    const outputs = this.model.predict(inputs);
+    const outputs = await model.predict(inputs);
     const seconds = (performance.now() - started) / 1000;
     // Every caller pairs outputs with inputs by position.
     if (outputs.length !== inputs.length) {
@@ -56,12 +72,12 @@ export class PredictService {
     return outputs;
   }
 
-  private resultOf(output: ModelOutput, inputLength: number): PredictionResult {
+  private resultOf(output: ModelOutput, inputLength: number, model: ModelRef): PredictionResult {
     return toPredictionResult({
       class: output.label,
       confidence: round(output.confidence),
       input_length: inputLength,
-      model: this.ref,
+      model,
     });
   }
 }

@@ -4,6 +4,8 @@ import {
   MAX_BATCH_SIZE,
   MAX_INPUT_CHARS,
   MAX_REQUEST_ID_CHARS,
+  MODEL_NAME_PATTERN,
+  MODEL_VERSION_PATTERN,
   TRACEPARENT_PATTERN,
   predictorError,
 } from '@ml-system/contracts';
@@ -13,6 +15,7 @@ import { strictValidationPipe } from '@ml-system/server-core';
 const ENVELOPE_KEYS = ['payload', 'meta'];
 const META_KEYS = ['request_id', 'traceparent', 'deadline'];
 const ITEM_KEYS = ['input', 'meta'];
+const PREDICT_KEYS = ['input', 'model', 'version'];
 
 function onlyKeys(value: object, allowed: readonly string[]): boolean {
   for (const key in value) if (!allowed.includes(key)) return false;
@@ -44,11 +47,16 @@ function plainlyValidInput(input: unknown): boolean {
   return typeof input === 'string' && input.length > 0 && input.length <= MAX_INPUT_CHARS;
 }
 
+/** An optional string field: absent, or a string the pattern matches (null goes to the strict pipe). */
+function plainlyOptional(value: unknown, pattern: RegExp): boolean {
+  return value === undefined || (typeof value === 'string' && pattern.test(value));
+}
+
 /**
  * A `predictor.predict.v1` message that is plainly valid, or null. Accepts only
  * what `PredictMessageDto`'s class-validator rules accept (a property-based
- * spec checks it): exactly `{payload: {input}, meta: {request_id, deadline,
- * traceparent?}}` with the same bounds.
+ * spec checks it): exactly `{payload: {input, model?, version?}, meta:
+ * {request_id, deadline, traceparent?}}` with the same bounds.
  *
  * Returns the value itself, not a DTO instance: the handler reads plain fields
  * only, and building the instances class-transformer would build costs more
@@ -57,8 +65,10 @@ function plainlyValidInput(input: unknown): boolean {
 export function plainlyValidPredictMessage(value: unknown): PredictMessageDto | null {
   if (!isPlainObject(value) || !onlyKeys(value, ENVELOPE_KEYS)) return null;
   const { payload, meta } = value;
-  if (!isPlainObject(payload) || !onlyKeys(payload, ['input'])) return null;
+  if (!isPlainObject(payload) || !onlyKeys(payload, PREDICT_KEYS)) return null;
   if (!plainlyValidInput(payload['input']) || !plainlyValidMeta(meta)) return null;
+  if (!plainlyOptional(payload['model'], MODEL_NAME_PATTERN)) return null;
+  if (!plainlyOptional(payload['version'], MODEL_VERSION_PATTERN)) return null;
   return value as unknown as PredictMessageDto;
 }
 

@@ -19,7 +19,8 @@ import {
   listenPredictor,
 } from '../bootstrap';
 import type { RunningPredictor } from '../bootstrap';
-import { MODEL } from '../model/model.port';
+import { ModelRegistry } from '../model/model-registry';
+import { MODELS } from '../model/model.module';
 import type { ModelPort } from '../model/model.port';
 
 /**
@@ -28,7 +29,7 @@ import type { ModelPort } from '../model/model.port';
  * nowhere unless a spec passes a logger to read them.
  */
 export async function startTestPredictor(
-  model: ModelPort,
+  model: ModelPort | ModelRegistry,
   env: Record<string, string> = {},
   logger: Logger = silentLogger(),
 ): Promise<RunningPredictor> {
@@ -40,8 +41,8 @@ export async function startTestPredictor(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] })
-    .overrideProvider(MODEL)
-    .useValue(model)
+    .overrideProvider(MODELS)
+    .useValue(model instanceof ModelRegistry ? model : ModelRegistry.of(model))
     .overrideProvider(ROOT_LOGGER)
     .useValue(logger)
     .compile();

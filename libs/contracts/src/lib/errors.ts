@@ -13,6 +13,10 @@ export const PREDICTOR_ERROR_CODES = [
   'DEADLINE_EXCEEDED',
   /** No model loaded (starting, or the artifact failed to load). */
   'MODEL_NOT_READY',
+  /** The request named a model or a version the predictor does not have. */
+  'MODEL_NOT_FOUND',
+  /** The model's queue is full: refused at once rather than left to wait. */
+  'OVERLOADED',
   /** The predictor is shutting down and takes no new work. */
   'SHUTTING_DOWN',
   /** Anything else; details stay in the predictor's log. */

@@ -13,3 +13,12 @@ export const MAX_BATCH_SIZE = 64;
  * is hostile or broken and closes that connection only.
  */
 export const MAX_RPC_FRAME_CHARS = 1_000_000;
+
+/**
+ * A model's name as a request names it: a repository folder name (DESIGN §9),
+ * safe in a path and in a metric label.
+ */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A model version as a request names it: a repository version folder, a positive integer. */
+export const MODEL_VERSION_PATTERN = /^[1-9]\d{0,8}$/;

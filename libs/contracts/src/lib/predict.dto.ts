@@ -4,7 +4,9 @@ import {
   ArrayMinSize,
   IsArray,
   IsObject,
+  IsOptional,
   IsString,
+  Matches,
   MaxLength,
   MinLength,
   ValidateNested,
@@ -12,10 +14,33 @@ import {
 import { RpcEnvelopeDto, RpcMetaDto } from './envelope';
 import type { PredictorError } from './errors';
 import type { PredictionResult } from './prediction';
-import { MAX_BATCH_SIZE, MAX_INPUT_CHARS } from './limits';
+import {
+  MAX_BATCH_SIZE,
+  MAX_INPUT_CHARS,
+  MODEL_NAME_PATTERN,
+  MODEL_VERSION_PATTERN,
+} from './limits';
 
-/** One text to classify: the seed's `{"input": "..."}`. */
-export class PredictRequestDto {
+/**
+ * Which model serves a request: optional fields, added compatibly to the v1
+ * patterns (a request that names none gets the default model, as before).
+ */
+export class ModelSelectorDto {
+  /** A model of the predictor's repository; unset: its default model. */
+  @Matches(MODEL_NAME_PATTERN)
+  @IsString()
+  @IsOptional()
+  model?: string;
+
+  /** A version folder of that model; unset: its latest ready version. */
+  @Matches(MODEL_VERSION_PATTERN)
+  @IsString()
+  @IsOptional()
+  version?: string;
+}
+
+/** One text to classify: the seed's `{"input": "..."}`, and optionally which model. */
+export class PredictRequestDto extends ModelSelectorDto {
   // class-validator runs the bottom decorator first: the type check is reported first.
   @MaxLength(MAX_INPUT_CHARS)
   @MinLength(1)
@@ -23,8 +48,8 @@ export class PredictRequestDto {
   input!: string;
 }
 
-/** Several texts to classify in one call. */
-export class PredictBatchRequestDto {
+/** Several texts to classify in one call, by one model. */
+export class PredictBatchRequestDto extends ModelSelectorDto {
   @MaxLength(MAX_INPUT_CHARS, { each: true })
   @MinLength(1, { each: true })
   @IsString({ each: true })

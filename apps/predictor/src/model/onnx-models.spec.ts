@@ -1,0 +1,237 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+import {
+  BUSY,
+  TEST_REPOSITORY,
+  TENSOR_DEMO,
+  TINY_SENTIMENT_OPTIMUM,
+  TINY_SENTIMENT_TRANSFORMERS_JS,
+  directRun,
+  referenceProbabilities,
+} from '../testing/test-models';
+import { HfTextClassifierModel } from './huggingface/hf-text-classifier.model';
+import { ModelRegistry } from './model-registry';
+import { OnnxTensorModel } from './onnx/onnx-tensor.model';
+import { WorkerSession } from './onnx/worker-session';
+import { checkInferInputs } from './tensors';
+
+// Real ONNX Runtime sessions, in real worker threads, on the model files
+// tools/models/make_test_models.py wrote.
+
+/** The code of what `run` throws. */
+function codeOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code?: unknown }).code;
+  }
+  return 'nothing thrown';
+}
+
+const TEXTS = [
+  'I love this movie, it was great',
+  'the food was terrible and the film boring',
+  'it is a film',
+  'EXCELLENT!!! best fun ever',
+  'unknownword zzz',
+];
+
+describe('Hugging Face text classifiers (real onnxruntime, worker threads)', () => {
+  const layouts = [
+    ['optimum (model.onnx at the root, token_type_ids)', TINY_SENTIMENT_OPTIMUM, 'model.onnx'],
+    ['transformers.js (onnx/model.onnx)', TINY_SENTIMENT_TRANSFORMERS_JS, 'onnx/model.onnx'],
+  ] as const;
+
+  describe.each(layouts)('the %s layout', (_layout, folder, graph) => {
+    let model: HfTextClassifierModel;
+
+    beforeAll(async () => {
+      model = await HfTextClassifierModel.load('tiny-sentiment', '1', folder);
+    });
+
+    afterAll(() => model.close());
+
+    it('loads with the labels of id2label, in id order', () => {
+      expect(model.classes).toEqual(['NEGATIVE', 'NEUTRAL', 'POSITIVE']);
+      expect(model.inputs).toEqual([{ name: 'text', datatype: 'BYTES', shape: [-1] }]);
+    });
+
+    it('answers as the reference pipeline (tokenize, run, softmax) on each text', async () => {
+      const reference = await referenceProbabilities(folder, graph, TEXTS);
+      // All at once: one padded run, so padding must not change an answer.
+      const served = await model.predict(TEXTS);
+      served.forEach((output, i) => {
+        const best = reference[i].indexOf(Math.max(...reference[i]));
+        expect(output.label).toBe(model.classes[best]);
+        expect(output.confidence).toBeCloseTo(reference[i][best], 5);
+      });
+      const [probabilities] = await model.infer(
+        checkInferInputs(model.inputs, [
+          { name: 'text', datatype: 'BYTES', shape: [TEXTS.length], data: TEXTS },
+        ]),
+        ['probabilities'],
+      );
+      expect(probabilities.dims).toEqual([TEXTS.length, 3]);
+      Array.from(probabilities.data as Float32Array).forEach((p, k) =>
+        expect(p).toBeCloseTo(reference[Math.floor(k / 3)][k % 3], 5),
+      );
+    });
+
+    it('tells the sentiments apart (the weights are not noise)', async () => {
+      const [good, bad] = await model.predict(['great fun, I love it', 'awful, I hate it']);
+      expect(good.label).toBe('POSITIVE');
+      expect(bad.label).toBe('NEGATIVE');
+    });
+
+    it('truncates to model_max_length (16 tokens): what lies beyond never counts', async () => {
+      // [CLS] + 14 tokens + [SEP] = 16: the 15th word on is cut.
+      const head = Array.from({ length: 14 }, () => 'good').join(' ');
+      const [cut] = await model.predict([`${head} ${'awful '.repeat(200)}`]);
+      const [alone] = await model.predict([head]);
+      expect(cut).toEqual(alone);
+    });
+  });
+});
+
+describe('plain ONNX models (real onnxruntime, worker threads)', () => {
+  let model: OnnxTensorModel;
+
+  beforeAll(async () => {
+    model = await OnnxTensorModel.load('tensor-demo', '1', TENSOR_DEMO);
+  });
+
+  afterAll(() => model.close());
+
+  it("describes the graph's own inputs and outputs in OIP datatypes", () => {
+    expect(model.inputs).toEqual([
+      { name: 'x', datatype: 'FP32', shape: [-1, 3] },
+      { name: 'k', datatype: 'INT32', shape: [-1] },
+    ]);
+    expect(model.outputs).toEqual([
+      { name: 'y', datatype: 'FP32', shape: [-1, 3] },
+      { name: 'n', datatype: 'INT64', shape: [-1] },
+      { name: 'positive', datatype: 'BOOL', shape: [-1, 3] },
+    ]);
+  });
+
+  it("returns onnxruntime's own outputs for the same tensors", async () => {
+    const x = [0.5, -1.25, 3, 1e-3, -7, 2.5];
+    const k = [41, -3];
+    const served = await model.infer(
+      checkInferInputs(model.inputs, [
+        { name: 'x', datatype: 'FP32', shape: [2, 3], data: x },
+        { name: 'k', datatype: 'INT32', shape: [2], data: k },
+      ]),
+    );
+    const direct = await directRun(TENSOR_DEMO, {
+      x: new OrtTensor('float32', Float32Array.from(x), [2, 3]),
+      k: new OrtTensor('int32', Int32Array.from(k), [2]),
+    });
+    expect(served.map((t) => t.name)).toEqual(['y', 'n', 'positive']);
+    for (const tensor of served) {
+      expect(tensor.dims).toEqual([...direct[tensor.name].dims]);
+      expect(tensor.type).toBe(direct[tensor.name].type);
+      expect(Array.from(tensor.data as Float32Array)).toEqual(
+        Array.from(direct[tensor.name].data as Float32Array),
+      );
+    }
+  });
+
+  it('returns only the outputs asked for', async () => {
+    const served = await model.infer(
+      checkInferInputs(model.inputs, [
+        { name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] },
+        { name: 'k', datatype: 'INT32', shape: [1], data: [1] },
+      ]),
+      ['n'],
+    );
+    expect(served).toEqual([
+      { name: 'n', type: 'int64', dims: [1], data: BigInt64Array.from([2n]) },
+    ]);
+  });
+
+  it('refuses a full queue at once with OVERLOADED, and serves again once it drains', async () => {
+    const session = await WorkerSession.open(BUSY, { maxQueue: 2 });
+    try {
+      const run = () =>
+        session.run(
+          [
+            { name: 'x', type: 'float32', dims: [1], data: Float32Array.from([1e-3]) },
+            { name: 'size', type: 'int64', dims: [2], data: BigInt64Array.from([300n, 300n]) },
+          ],
+          ['total'],
+        );
+      const accepted = [run(), run()];
+      await expect(run()).rejects.toMatchObject({ code: 'OVERLOADED' });
+      await Promise.all(accepted);
+      await expect(run()).resolves.toHaveLength(1);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe(ModelRegistry.name, () => {
+  let registry: ModelRegistry;
+
+  beforeAll(async () => {
+    registry = await ModelRegistry.open({ root: TEST_REPOSITORY, defaultModel: 'tiny-sentiment' });
+  });
+
+  afterAll(() => registry.onApplicationShutdown());
+
+  it('loads every version of every model, READY', () => {
+    expect(registry.index()).toEqual([
+      { name: 'busy', version: '1', state: 'READY', reason: '' },
+      { name: 'tensor-demo', version: '1', state: 'READY', reason: '' },
+      { name: 'tiny-sentiment', version: '1', state: 'READY', reason: '' },
+      { name: 'tiny-sentiment', version: '2', state: 'READY', reason: '' },
+    ]);
+  });
+
+  it('serves the latest version unless a request names one; the version is the folder name', () => {
+    expect(registry.resolve().version).toBe('2');
+    expect(registry.resolve('tiny-sentiment', '1').version).toBe('1');
+    expect(registry.resolve('tensor-demo').name).toBe('tensor-demo');
+  });
+
+  it('refuses an unknown model or version with MODEL_NOT_FOUND', () => {
+    expect(codeOf(() => registry.resolve('nope'))).toBe('MODEL_NOT_FOUND');
+    expect(codeOf(() => registry.resolve('tiny-sentiment', '3'))).toBe('MODEL_NOT_FOUND');
+  });
+
+  describe('a repository with a corrupt version', () => {
+    let root: string;
+    let broken: ModelRegistry;
+
+    beforeAll(async () => {
+      root = mkdtempSync(join(tmpdir(), 'models-'));
+      cpSync(join(TEST_REPOSITORY, 'tensor-demo'), join(root, 'tensor-demo'), { recursive: true });
+      cpSync(join(root, 'tensor-demo', '1'), join(root, 'tensor-demo', '2'), { recursive: true });
+      writeFileSync(join(root, 'tensor-demo', '2', 'model.onnx'), 'not a model');
+      broken = await ModelRegistry.open({ root });
+    });
+
+    afterAll(async () => {
+      await broken.onApplicationShutdown();
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it('shows it UNAVAILABLE with the reason, and keeps serving the version that loads', () => {
+      const [one, two] = broken.index();
+      expect(one).toEqual({ name: 'tensor-demo', version: '1', state: 'READY', reason: '' });
+      expect(two).toMatchObject({ version: '2', state: 'UNAVAILABLE' });
+      expect(two.reason.length).toBeGreaterThan(0);
+      expect(broken.resolve().version).toBe('1');
+      expect(codeOf(() => broken.resolve('tensor-demo', '2'))).toBe('MODEL_NOT_READY');
+    });
+  });
+
+  it('refuses to start when several models and no DEFAULT_MODEL', async () => {
+    await expect(ModelRegistry.open({ root: TEST_REPOSITORY })).rejects.toThrow(
+      /set DEFAULT_MODEL/,
+    );
+  });
+});
