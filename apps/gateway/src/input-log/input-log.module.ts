@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
 import { GatewayMetrics } from '../observability/gateway.metrics';
+import { InputLogQueryService } from './input-log-query.service';
+import { InputLogWriteService } from './input-log-write.service';
 import { INPUT_LOG_OPTIONS } from './input-log.constants';
 import { inputLogOptionsFromEnv } from './input-log.options';
-import { InputLogService } from './input-log.service';
+import { INPUT_LOG_STORE } from './input-log.store';
 import { LogsController } from './logs.controller';
+import { SegmentLogStore } from './storage/segment-log.store';
 
 @Module({
   controllers: [LogsController],
@@ -21,8 +24,10 @@ import { LogsController } from './logs.controller';
         },
       }),
     },
-    InputLogService,
+    { provide: INPUT_LOG_STORE, useClass: SegmentLogStore },
+    InputLogWriteService,
+    InputLogQueryService,
   ],
-  exports: [InputLogService],
+  exports: [InputLogWriteService, InputLogQueryService],
 })
 export class InputLogModule {}

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy, buildMessage } from 'class-validator';
-import { decodeCursor } from './input-log.index';
+import { decodeCursor } from './storage/id-index';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;

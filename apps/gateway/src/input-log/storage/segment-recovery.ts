@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { InputLogUnavailableError, errnoCode, errorMessage } from './input-log.errors';
-import type { LogFs } from './input-log.fs';
-import { segmentsBeyondRetention } from './input-log.writer';
-import type { LogSink, RecordLocation, SegmentInfo } from './input-log.writer';
+import { InputLogUnavailableError, errnoCode, errorMessage } from '../input-log.errors';
+import type { LogFs } from './log-fs';
+import { segmentsBeyondRetention } from './segment-writer';
+import type { LogSink, RecordLocation, SegmentInfo } from './segment-writer';
 import { parseSegmentFileName, scanSegment, segmentFileName } from './segment-file';
 import type { ScanReport } from './segment-file';
 

@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { INPUT_LOG_OPTIONS } from './input-log.constants';
-import { InputLogUnavailableError, describeFsError, errorMessage } from './input-log.errors';
-import { nodeLogFs } from './input-log.fs';
-import type { LogFs } from './input-log.fs';
-import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
-import type { IndexedInput } from './input-log.index';
-import type { InputLogOptions } from './input-log.options';
-import { SegmentReader } from './input-log.reader';
-import { redact, resolveSalt } from './input-log.redaction';
+import { INPUT_LOG_OPTIONS } from '../input-log.constants';
+import { InputLogUnavailableError, describeFsError, errorMessage } from '../input-log.errors';
+import { nodeLogFs } from './log-fs';
+import type { LogFs } from './log-fs';
+import { IdIndex, decodeCursor, encodeCursor } from './id-index';
+import type { IndexedInput } from './id-index';
+import type { InputLogStore } from '../input-log.store';
+import type { InputLogOptions } from '../input-log.options';
+import { SegmentReader } from './segment-reader';
+import { redact, resolveSalt } from '../input-log.redaction';
 import type {
   InputLogEntry,
   InputLogPage,
@@ -20,10 +21,10 @@ import type {
   StoredInput,
   StoredOutcome,
   StoredRecord,
-} from './input-log.types';
-import { recoverSegments } from './input-log.recovery';
-import { SegmentWriter } from './input-log.writer';
-import type { LogSink, RecordLocation } from './input-log.writer';
+} from '../input-log.types';
+import { recoverSegments } from './segment-recovery';
+import { SegmentWriter } from './segment-writer';
+import type { LogSink, RecordLocation } from './segment-writer';
 import { encodeRecord } from './segment-file';
 
 const DEFAULT_RETRY_MS = 1000;
@@ -84,11 +85,11 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
  * log, and retries every second until it works again.
  */
 @Injectable()
-export class InputLogService implements OnModuleInit, OnApplicationShutdown {
+export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicationShutdown {
   private readonly fs: LogFs;
   private readonly logger: LogSink;
   private readonly dir: string;
-  private readonly index: InputLogIndex;
+  private readonly index: IdIndex;
   private readonly reader: SegmentReader;
   private writer: SegmentWriter | null = null;
   private salt: Buffer | null = null;
@@ -107,7 +108,7 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     this.fs = options.fs ?? nodeLogFs;
     this.logger = options.logger ?? new Logger('InputLog');
     this.dir = resolve(options.dir);
-    this.index = new InputLogIndex(options.idHash);
+    this.index = new IdIndex(options.idHash);
     this.reader = new SegmentReader(this.dir, this.fs);
   }
 

@@ -7,9 +7,9 @@ import {
   describeFsError,
   errnoCode,
   errorMessage,
-} from './input-log.errors';
-import { syncDirectory } from './input-log.fs';
-import type { LogFs } from './input-log.fs';
+} from '../input-log.errors';
+import { syncDirectory } from './log-fs';
+import type { LogFs } from './log-fs';
 import { segmentFileName } from './segment-file';
 
 /** Where a durable record lives. */
