@@ -5,6 +5,7 @@ export * from './lib/http/client-error';
 export * from './lib/http/http-app';
 export * from './lib/http/json-body-parser';
 export * from './lib/http/json-depth';
+export * from './lib/http/lingering-close';
 export * from './lib/http/request-id';
 export * from './lib/http/security-headers';
 export * from './lib/lifecycle/lifecycle.service';

@@ -5,6 +5,7 @@ import { ProblemDetailsFilter } from '../problem/problem-details.filter';
 import { httpValidationPipe } from '../validation/http-validation.pipe';
 import { problemClientErrorHandler } from './client-error';
 import { installJsonBodyParser } from './json-body-parser';
+import { installLingeringClose } from './lingering-close';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { helmetHeaders } from './security-headers';
 
@@ -94,12 +95,14 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
 
 /**
  * What both apps' `main.ts` and their HTTP specs share, so that a spec
- * exercises the same pipeline as production: the JSON parser, the request id,
+ * exercises the same pipeline as production: the JSON parser, a lingering
+ * close for answers sent before the body arrived, the request id,
  * helmet's security headers, problem+json errors and strict validation.
  */
 export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);
+  installLingeringClose(fastify);
   // Filled once, before the server serves (onReady runs before listen and inject).
   const securityHeaders: Record<string, string> = {};
   fastify.addHook('onReady', async () => {
