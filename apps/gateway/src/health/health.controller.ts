@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
 import { ApiGatewayHealth, ApiGatewayReadiness } from '../observability/openapi/gateway.docs';
 import { Public } from '../security/public.decorator';
+import { InputLogShipperHealthIndicator } from './input-log-shipper.health';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
 
@@ -17,15 +18,18 @@ export interface GatewayHealthBody extends Omit<HealthCheckResult, 'status'> {
   status: GatewayStatus;
 }
 
+/** Down, these leave the gateway taking inputs: the predictor, and the shipper to the database below its backlog bound. */
+const DEGRADING = new Set(['predictor', 'input_log_shipper']);
+
 /**
- * healthy: everything up. degraded (still 200): only the predictor is down, so
- * inputs are still logged and `forward_to_model: false` still works.
+ * healthy: everything up. degraded (still 200): only the predictor or the
+ * shipper is down, so inputs are still logged and `forward_to_model: false` still works.
  * unhealthy (503): the gateway itself cannot accept inputs.
  */
 export function gatewayStatus(result: HealthCheckResult): GatewayStatus {
   const down = Object.keys(result.error ?? {});
   if (down.length === 0) return 'healthy';
-  return down.every((key) => key === 'predictor') ? 'degraded' : 'unhealthy';
+  return down.every((key) => DEGRADING.has(key)) ? 'degraded' : 'unhealthy';
 }
 
 /** Probes: open (no API key) and never rate limited, so orchestrators always get an answer. */
@@ -38,6 +42,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly predictor: PredictorHealthIndicator,
     private readonly inputLog: InputLogHealthIndicator,
+    private readonly shipper: InputLogShipperHealthIndicator,
     private readonly lifecycle: LifecycleService,
   ) {}
 
@@ -48,6 +53,7 @@ export class HealthController {
       () => this.inputLog.check(),
       () => this.lifecycle.readiness(),
       () => this.predictor.check(),
+      ...(this.shipper.enabled ? [() => this.shipper.check()] : []),
     ]);
     const status = gatewayStatus(result);
     void reply.status(status === 'unhealthy' ? 503 : 200);

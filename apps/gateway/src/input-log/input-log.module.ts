@@ -8,6 +8,7 @@ import { INPUT_LOG_OPTIONS } from './input-log.constants';
 import { inputLogOptionsFromEnv } from './input-log.options';
 import { INPUT_LOG_STORE } from './input-log.store';
 import { LogsController } from './logs.controller';
+import { InputLogShipping } from './shipping/input-log-shipping.service';
 import { SegmentLogStore } from './storage/segment-log.store';
 
 @Module({
@@ -24,10 +25,12 @@ import { SegmentLogStore } from './storage/segment-log.store';
         },
       }),
     },
-    { provide: INPUT_LOG_STORE, useClass: SegmentLogStore },
+    SegmentLogStore,
+    { provide: INPUT_LOG_STORE, useExisting: SegmentLogStore },
+    InputLogShipping,
     InputLogWriteService,
     InputLogQueryService,
   ],
-  exports: [InputLogWriteService, InputLogQueryService],
+  exports: [InputLogWriteService, InputLogQueryService, InputLogShipping],
 })
 export class InputLogModule {}

@@ -52,6 +52,13 @@ export class LogsController {
 }
 
 function toProblem(error: unknown): ProblemException {
+  // A valid cursor of the other source (the local log's, with a database configured, or the reverse).
+  if (error instanceof RangeError)
+    return new ProblemException(
+      400,
+      'VALIDATION_FAILED',
+      'before must be a cursor returned as "next"',
+    );
   const reason = isInputLogUnavailable(error) ? error.reason : 'it could not be read';
   return new ProblemException(
     503,
