@@ -44,6 +44,20 @@ describe('logs, traces and metrics across the TCP hop, end to end', () => {
     await predictor?.process.stop();
   });
 
+  it('says "ready" only once the input log is open, after it listens', async () => {
+    const messages = await waitFor('the gateway to log that it is ready', () => {
+      const all = jsonLines(gateway.process.logs).map((line) => String(line['msg']));
+      return all.some((msg) => msg.startsWith('ready: ')) ? all : undefined;
+    });
+    const listening = messages.findIndex((msg) => msg.startsWith('listening: '));
+    const open = messages.findIndex((msg) => msg.startsWith('input log open at '));
+    const ready = messages.findIndex((msg) => msg.startsWith('ready: '));
+    expect(listening).toBeGreaterThanOrEqual(0);
+    expect(open).toBeGreaterThan(-1);
+    expect(ready).toBeGreaterThan(open);
+    expect(ready).toBeGreaterThan(listening);
+  });
+
   it('finds one request on both services by its request id and trace id, without its text', async () => {
     const response = await postJson(
       `${gateway.url}/process`,

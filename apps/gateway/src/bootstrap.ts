@@ -11,6 +11,7 @@ import {
 import type { HttpAdapterOptions } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
+import { InputLogService } from './input-log/input-log.service';
 import type { GatewayEnv } from './config/gateway.config';
 import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
 import { configureCors } from './security/cors';
@@ -68,8 +69,14 @@ export async function startGateway(): Promise<RunningGateway> {
   await app.listen({ port: config.get('GATEWAY_PORT', { infer: true }), host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  new Logger('Gateway').log(
-    `ready: HTTP ${host}:${port}, predictor at ${config.get('PREDICTOR_ENDPOINTS', { infer: true })}`,
-  );
+  const logger = new Logger('Gateway');
+  const where = `HTTP ${host}:${port}, predictor at ${config.get('PREDICTOR_ENDPOINTS', { infer: true })}`;
+  logger.log(`listening: ${where}; ready once the input log is open`);
+  // Readiness needs the input log, which recovers after the server listens
+  // (liveness must answer meanwhile): "ready" is said when it is true.
+  const inputLog = app.get(InputLogService);
+  void inputLog.whenOpen().then(() => {
+    if (inputLog.writable()) logger.log(`ready: ${where}`);
+  });
   return { app, url: `http://127.0.0.1:${port}` };
 }
