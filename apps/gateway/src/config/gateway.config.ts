@@ -196,6 +196,52 @@ export class GatewayEnv implements ObservabilityEnv {
   @Min(4096)
   @Max(Number.MAX_SAFE_INTEGER)
   INPUT_LOG_RETENTION_BYTES: number = 1024 * MIB;
+
+  /**
+   * PostgreSQL the input log is shipped to (`postgres://user:pass@host:5432/db?sslmode=…`).
+   * Unset: the local log only. See docs/input-log.md, "Shipping to PostgreSQL".
+   */
+  @IsOptional()
+  @Matches(/^postgres(?:ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  INPUT_LOG_DATABASE_URL?: string;
+
+  /** PEM file of the CA that signed the database's certificate; set, TLS is required and verified. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  INPUT_LOG_DATABASE_CA_FILE?: string;
+
+  /** Connections the gateway opens to the database (the shipper and GET /logs share them). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  INPUT_LOG_DATABASE_POOL_SIZE: number = 4;
+
+  /** A statement running longer is cancelled by the server (and the client gives up soon after). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  INPUT_LOG_DATABASE_STATEMENT_TIMEOUT_MS: number = 5000;
+
+  /**
+   * Bytes of the local log not yet shipped at which new inputs are refused
+   * (503) rather than risk losing any; the database being down fills it.
+   */
+  @IsInt()
+  @Min(4096)
+  @Max(Number.MAX_SAFE_INTEGER)
+  INPUT_LOG_SHIP_BACKLOG_BYTES: number = 1024 * MIB;
+
+  /** How long SIGTERM waits for the shipper to empty the backlog before exiting (the rest ships after restart). */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  INPUT_LOG_SHIP_DRAIN_MS: number = 10_000;
+
+  /** This replica's name in the database (`input_log.instance_id`); unique and stable per log directory. Default: the host name. */
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,128}$/, { message: 'must be 1 to 128 letters, digits or . _ : -' })
+  GATEWAY_INSTANCE_ID?: string;
   /** `true` / `false` force pretty or JSON logs; unset: pretty only on a terminal, outside production. */
   @IsOptional()
   @IsIn(['true', 'false'])
@@ -303,7 +349,7 @@ export class GatewayEnv implements ObservabilityEnv {
 }
 
 export const validateGatewayEnv = envValidator(GatewayEnv, {
-  secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT'],
+  secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT', 'INPUT_LOG_DATABASE_URL'],
 });
 
 /** Splits a comma list (API_KEYS, CORS_ORIGINS), trimming items and dropping empty ones. */

@@ -9,6 +9,7 @@ import { Public } from '../security/public.decorator';
 import { gatewayStatus } from './gateway-status';
 import type { GatewayHealthBody } from './gateway-status';
 import { ApiGatewayHealth, ApiGatewayReadiness } from './health.docs';
+import { InputLogShipperHealthIndicator } from './input-log-shipper.health';
 import { InputLogHealthIndicator } from './input-log.health';
 import { PredictorHealthIndicator } from './predictor.health';
 
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly predictor: PredictorHealthIndicator,
     private readonly inputLog: InputLogHealthIndicator,
+    private readonly shipper: InputLogShipperHealthIndicator,
     private readonly lifecycle: LifecycleService,
   ) {}
 
@@ -32,6 +34,7 @@ export class HealthController {
       () => this.inputLog.check(),
       () => this.lifecycle.readiness(),
       () => this.predictor.check(),
+      ...(this.shipper.enabled ? [() => this.shipper.check()] : []),
     ]);
     const status = gatewayStatus(result);
     void reply.status(status === 'unhealthy' ? 503 : 200);

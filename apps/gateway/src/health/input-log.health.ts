@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import { InputLogService } from '../input-log/input-log.service';
+import { InputLogWriteService } from '../input-log/input-log-write.service';
 
 /** Up while inputs can be recorded; without that the gateway must not acknowledge anything. */
 @Injectable()
 export class InputLogHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly inputLog: InputLogService,
+    private readonly inputLog: InputLogWriteService,
   ) {}
 
   check(key = 'input_log'): HealthIndicatorResult {

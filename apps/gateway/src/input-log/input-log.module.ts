@@ -2,10 +2,14 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
 import { GatewayMetrics } from '../observability/gateway.metrics';
+import { InputLogQueryService } from './input-log-query.service';
+import { InputLogWriteService } from './input-log-write.service';
 import { INPUT_LOG_OPTIONS } from './input-log.constants';
 import { inputLogOptionsFromEnv } from './input-log.options';
-import { InputLogService } from './input-log.service';
+import { INPUT_LOG_STORE } from './input-log.store';
 import { LogsController } from './logs.controller';
+import { InputLogShipping } from './shipping/input-log-shipping.service';
+import { SegmentLogStore } from './storage/segment-log.store';
 
 @Module({
   controllers: [LogsController],
@@ -21,8 +25,12 @@ import { LogsController } from './logs.controller';
         },
       }),
     },
-    InputLogService,
+    SegmentLogStore,
+    { provide: INPUT_LOG_STORE, useExisting: SegmentLogStore },
+    InputLogShipping,
+    InputLogWriteService,
+    InputLogQueryService,
   ],
-  exports: [InputLogService],
+  exports: [InputLogWriteService, InputLogQueryService, InputLogShipping],
 })
 export class InputLogModule {}

@@ -1,9 +1,9 @@
 import type { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
-import type { IdHash } from './id-hash';
-import type { LogFs } from './input-log.fs';
+import type { IdHash } from './storage/id-hash';
+import type { LogFs } from './storage/log-fs';
 import type { Redaction } from './input-log.types';
-import type { LogSink } from './input-log.writer';
+import type { LogSink } from './storage/segment-writer';
 
 export interface InputLogOptions {
   dir: string;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from '../testing/temp-dir';
-import { nodeLogFs } from './input-log.fs';
+import { nodeLogFs } from './storage/log-fs';
 import { SALT_FILE, redact, resolveSalt } from './input-log.redaction';
 
 describe('redact', () => {

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { errnoCode } from './input-log.errors';
-import { syncDirectory } from './input-log.fs';
-import type { LogFs } from './input-log.fs';
+import { syncDirectory } from './storage/log-fs';
+import type { LogFs } from './storage/log-fs';
 import type { RedactedData, Redaction } from './input-log.types';
 
 /** Name of the generated salt in the log directory (mode 0600). */

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy, buildMessage } from 'class-validator';
-import { decodeCursor } from './input-log.index';
+import { decodeDatabaseCursor } from './database/input-log.database';
+import { decodeCursor } from './storage/id-index';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -23,7 +24,10 @@ export class ListLogsQueryDto {
   @ValidateBy({
     name: 'isLogCursor',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
+      // A cursor of the local log or of the database, whichever answered the previous page.
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (decodeCursor(value) !== null || decodeDatabaseCursor(value) !== null),
       defaultMessage: buildMessage(
         (prefix) => `${prefix}$property must be a cursor returned as "next"`,
       ),

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@ml-system/server-core';
 import { ApiGetLog, ApiListLogs } from '../observability/openapi/gateway.docs';
 import { isInputLogUnavailable } from './input-log.errors';
-import { InputLogService } from './input-log.service';
+import { InputLogQueryService } from './input-log-query.service';
 import type { InputLogEntry, InputLogPage } from './input-log.types';
 import { ListLogsQueryDto } from './logs-query.dto';
 
@@ -11,7 +11,7 @@ import { ListLogsQueryDto } from './logs-query.dto';
 @ApiTags('input log')
 @Controller('logs')
 export class LogsController {
-  constructor(private readonly inputLog: InputLogService) {}
+  constructor(private readonly inputLog: InputLogQueryService) {}
 
   /**
    * Inputs newest first, with their outcomes.
@@ -52,6 +52,13 @@ export class LogsController {
 }
 
 function toProblem(error: unknown): ProblemException {
+  // A valid cursor of the other source (the local log's, with a database configured, or the reverse).
+  if (error instanceof RangeError)
+    return new ProblemException(
+      400,
+      'VALIDATION_FAILED',
+      'before must be a cursor returned as "next"',
+    );
   const reason = isInputLogUnavailable(error) ? error.reason : 'it could not be read';
   return new ProblemException(
     503,

@@ -2,7 +2,7 @@ import type { ConfigService } from '@nestjs/config';
 import type { PredictionResult } from '@ml-system/contracts';
 import type { GatewayEnv } from '../config/gateway.config';
 import { InputLogUnavailableError } from '../input-log/input-log.errors';
-import type { InputLogService } from '../input-log/input-log.service';
+import type { InputLogWriteService } from '../input-log/input-log-write.service';
 import type { PredictorClient } from '../predictor-client/predictor-client';
 import { PredictorUnavailableError } from '../predictor-client/predictor.errors';
 import { ProcessService } from './process.service';
@@ -11,12 +11,12 @@ const context = { requestId: 'r-1', receivedAt: Date.now() };
 const forward = { data: 'my cat purrs', forward_to_model: true };
 
 function service(
-  log: Partial<InputLogService>,
+  log: Partial<InputLogWriteService>,
   predict: PredictorClient['predict'],
 ): ProcessService {
   const config = { get: () => 10_000 } as unknown as ConfigService<GatewayEnv, true>;
   return new ProcessService(
-    { recordOutcome: jest.fn(), writable: () => true, ...log } as unknown as InputLogService,
+    { recordOutcome: jest.fn(), writable: () => true, ...log } as unknown as InputLogWriteService,
     { predict } as unknown as PredictorClient,
     config,
   );

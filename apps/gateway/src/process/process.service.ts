@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { ProblemException } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
 import { isInputLogUnavailable } from '../input-log/input-log.errors';
-import { InputLogService } from '../input-log/input-log.service';
+import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { toHttpError } from '../predictor-client/to-http-error';
 import type { ProcessRequestDto } from './process-request.dto';
@@ -37,7 +37,7 @@ export class ProcessService {
   private readonly deadlineMs: number;
 
   constructor(
-    private readonly inputLog: InputLogService,
+    private readonly inputLog: InputLogWriteService,
     private readonly predictor: PredictorClient,
     config: ConfigService<GatewayEnv, true>,
   ) {

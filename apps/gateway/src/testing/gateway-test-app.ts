@@ -5,7 +5,7 @@ import { ROOT_LOGGER, createHttpAdapter, silentLogger } from '@ml-system/server-
 import { AppModule } from '../app.module';
 import { configureGateway, gatewayAdapterOptions } from '../bootstrap';
 import { validateGatewayEnv } from '../config/gateway.config';
-import { InputLogService } from '../input-log/input-log.service';
+import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import { makeTempDir, removeTempDir } from './temp-dir';
 
@@ -81,6 +81,6 @@ export async function gatewayTestApp(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   // Recovery runs in the background in production; a spec starts once it is done.
-  await app.get(InputLogService).whenOpen();
+  await app.get(InputLogWriteService).whenOpen();
   return app;
 }

@@ -1,7 +1,7 @@
 import { constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { nodeLogFs } from '../input-log/input-log.fs';
-import type { LogFs } from '../input-log/input-log.fs';
+import { nodeLogFs } from '../input-log/storage/log-fs';
+import type { LogFs } from '../input-log/storage/log-fs';
 
 /** Counters, and switches that make the next calls fail with an errno code. */
 export interface FsProbe {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { InputLogUnavailableError, errnoCode, errorMessage } from './input-log.errors';
-import type { LogFs } from './input-log.fs';
-import { segmentsBeyondRetention } from './input-log.writer';
-import type { LogSink, RecordLocation, SegmentInfo } from './input-log.writer';
+import { InputLogUnavailableError, errnoCode, errorMessage } from '../input-log.errors';
+import type { LogFs } from './log-fs';
+import { segmentsBeyondRetention } from './segment-writer';
+import type { LogSink, RecordLocation, SegmentInfo } from './segment-writer';
 import { parseSegmentFileName, scanSegment, segmentFileName } from './segment-file';
 import type { ScanReport } from './segment-file';
 
@@ -14,6 +14,8 @@ export interface RecoveryOptions {
   retentionBytes: number;
   /** Checked between segments: a shutdown does not wait for a long scan to finish. */
   aborted?: () => boolean;
+  /** Segments from this sequence on are kept whatever retention says. */
+  keepFromSeq?: () => number;
 }
 
 function describeDamage(report: ScanReport): string {
@@ -34,7 +36,12 @@ async function listSegments(options: RecoveryOptions): Promise<SegmentInfo[]> {
   const segments: SegmentInfo[] = [];
   for (const seq of seqs)
     segments.push({ seq, size: (await fs.stat(join(dir, segmentFileName(seq)))).size });
-  const doomed = segmentsBeyondRetention(segments, options.segmentBytes, options.retentionBytes);
+  const doomed = segmentsBeyondRetention(
+    segments,
+    options.segmentBytes,
+    options.retentionBytes,
+    options.keepFromSeq?.(),
+  );
   for (const segment of doomed) {
     await fs.unlink(join(dir, segmentFileName(segment.seq))).catch((error: unknown) => {
       if (errnoCode(error) !== 'ENOENT') throw error;
@@ -73,6 +80,7 @@ export async function recoverSegments(
         onRecord(value, { seq: segment.seq, offset, length }),
       );
       segment.size = report.size;
+      segment.records = report.records;
       if (report.damaged.length === 0) continue;
       const truncate = newest && report.validEnd < report.size;
       logger.warn(

@@ -7,9 +7,9 @@ import {
   describeFsError,
   errnoCode,
   errorMessage,
-} from './input-log.errors';
-import { syncDirectory } from './input-log.fs';
-import type { LogFs } from './input-log.fs';
+} from '../input-log.errors';
+import { syncDirectory } from './log-fs';
+import type { LogFs } from './log-fs';
 import { segmentFileName } from './segment-file';
 
 /** Where a durable record lives. */
@@ -23,6 +23,8 @@ export interface SegmentInfo {
   seq: number;
   /** Bytes known to be durable in the segment. */
   size: number;
+  /** Valid records in those bytes (counted by recovery and by each durable batch); for the shipper's backlog. */
+  records?: number;
 }
 
 /** Where the writer reports; the input text never reaches it. */
@@ -46,6 +48,8 @@ export interface SegmentWriterOptions {
   onBatchDurable?(records: number, fsyncSeconds: number): void;
   /** How long a non-urgent record may wait for a batch to join before it is written on its own. */
   lingerMs?: number;
+  /** Segments from this sequence on are kept whatever retention says (the shipper has not copied them yet). */
+  keepFromSeq?: () => number;
 }
 
 export interface AppendOptions {
@@ -102,12 +106,14 @@ export function segmentsBeyondRetention(
   segments: readonly SegmentInfo[],
   segmentBytes: number,
   retentionBytes: number,
+  keepFromSeq = Number.POSITIVE_INFINITY,
 ): SegmentInfo[] {
   const sealed = segments.slice(0, -1);
   let kept = sealed.reduce((sum, segment) => sum + segment.size, 0);
   const doomed: SegmentInfo[] = [];
   for (const segment of sealed) {
-    if (kept + segmentBytes <= retentionBytes) break;
+    // Oldest first: a held segment stops the deletion, so no hole opens before it.
+    if (kept + segmentBytes <= retentionBytes || segment.seq >= keepFromSeq) break;
     doomed.push(segment);
     kept -= segment.size;
   }
@@ -245,6 +251,11 @@ export class SegmentWriter {
     await active?.handle.close();
   }
 
+  /** The segments, oldest first, with their durable sizes: what a reader may read. */
+  segmentInfos(): SegmentInfo[] {
+    return this.segments.map((segment) => ({ ...segment }));
+  }
+
   stats(): {
     recordsWritten: number;
     batches: number;
@@ -307,6 +318,7 @@ export class SegmentWriter {
       if (!SYNC_ON_WRITE) await active.handle.datasync();
       this.lastFsyncMs = performance.now() - started;
       active.info.size = base + bytes.length;
+      active.info.records = (active.info.records ?? 0) + batch.length;
     } catch (error) {
       await this.fail(error, batch);
       return;
@@ -370,7 +382,7 @@ export class SegmentWriter {
       await handle.close().catch(() => undefined);
       throw error;
     }
-    const info = { seq, size: 0 };
+    const info = { seq, size: 0, records: 0 };
     this.segments.push(info);
     this.active = { info, handle };
     return this.active;
@@ -381,6 +393,7 @@ export class SegmentWriter {
       this.segments,
       this.options.segmentBytes,
       this.options.retentionBytes,
+      this.options.keepFromSeq?.(),
     );
     if (doomed.length === 0) return;
     this.segments.splice(0, doomed.length);

@@ -1,8 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode } from './input-log.errors';
-import type { LogFs } from './input-log.fs';
-import type { RecordLocation } from './input-log.writer';
+import { errnoCode } from '../input-log.errors';
+import type { LogFs } from './log-fs';
+import type { RecordLocation } from './segment-writer';
 import { decodeRecord, segmentFileName } from './segment-file';
 
 /**

@@ -1,6 +1,6 @@
 import { seededIdHash } from './id-hash';
 import type { IdHash } from './id-hash';
-import type { RecordLocation } from './input-log.writer';
+import type { RecordLocation } from './segment-writer';
 
 /**
  * One indexed input: where its record is, and its outcome's once that is
@@ -138,7 +138,7 @@ interface IndexedSegment {
  * answers the latest input with an id first, and an outcome joins the latest
  * input with its id, which is the request that just ended.
  */
-export class InputLogIndex {
+export class IdIndex {
   /** Oldest first, in seq and number order; only segments with at least one input. */
   private segments: IndexedSegment[] = [];
   /** CHUNK_ENTRIES inputs each, by number: chunk k starts at `chunkBase + k * CHUNK_ENTRIES`. */

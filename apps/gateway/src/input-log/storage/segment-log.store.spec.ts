@@ -1,14 +1,14 @@
 import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { instrumentedFs } from '../testing/instrumented-fs';
-import { makeTempDir, removeTempDir } from '../testing/temp-dir';
+import { instrumentedFs } from '../../testing/instrumented-fs';
+import { makeTempDir, removeTempDir } from '../../testing/temp-dir';
 import { waitFor } from '@ml-system/test-support';
 import type { IdHash } from './id-hash';
-import { isInputLogUnavailable } from './input-log.errors';
-import type { InputLogOptions } from './input-log.options';
-import { SALT_FILE } from './input-log.redaction';
-import { InputLogService } from './input-log.service';
-import type { InputLogEntry, InputRecord } from './input-log.types';
+import { isInputLogUnavailable } from '../input-log.errors';
+import type { InputLogOptions } from '../input-log.options';
+import { SALT_FILE } from '../input-log.redaction';
+import { SegmentLogStore } from './segment-log.store';
+import type { InputLogEntry, InputRecord } from '../input-log.types';
 import { encodeRecord, parseSegmentFileName, segmentFileName } from './segment-file';
 
 const RECEIVED = '2025-01-01T00:00:00.000Z';
@@ -19,10 +19,10 @@ const input = (id: string, data = `text of ${id}`, forward = false): InputRecord
   forward_to_model: forward,
 });
 
-describe(InputLogService.name, () => {
+describe(SegmentLogStore.name, () => {
   let dir: string;
   let messages: string[];
-  const services: InputLogService[] = [];
+  const services: SegmentLogStore[] = [];
 
   beforeEach(async () => {
     dir = await makeTempDir('input-log');
@@ -34,9 +34,9 @@ describe(InputLogService.name, () => {
     await removeTempDir(dir);
   });
 
-  async function openLog(overrides: Partial<InputLogOptions> = {}): Promise<InputLogService> {
+  async function openLog(overrides: Partial<InputLogOptions> = {}): Promise<SegmentLogStore> {
     const sink = (level: string) => (message: string) => messages.push(`${level}: ${message}`);
-    const service = new InputLogService({
+    const service = new SegmentLogStore({
       dir,
       redaction: 'none',
       segmentBytes: 1024 * 1024,
@@ -52,15 +52,15 @@ describe(InputLogService.name, () => {
   }
 
   async function reopen(
-    service: InputLogService,
+    service: SegmentLogStore,
     overrides: Partial<InputLogOptions> = {},
-  ): Promise<InputLogService> {
+  ): Promise<SegmentLogStore> {
     await service.close();
     return openLog(overrides);
   }
 
   /** Every input, paging through the whole log `limit` at a time. */
-  async function listAll(service: InputLogService, limit = 7): Promise<InputLogEntry[]> {
+  async function listAll(service: SegmentLogStore, limit = 7): Promise<InputLogEntry[]> {
     const all: InputLogEntry[] = [];
     let before: string | undefined;
     for (;;) {
@@ -152,7 +152,7 @@ describe(InputLogService.name, () => {
     let log = await openLog(options);
     for (let i = 0; i < 200; i++) await log.appendInput(input(`r${i}`, 'x'.repeat(100)));
 
-    const check = async (service: InputLogService): Promise<void> => {
+    const check = async (service: SegmentLogStore): Promise<void> => {
       const listed = await listAll(service, 50);
       expect(listed.length).toBe(service.stats().indexedInputs);
       expect(listed[0]?.id).toBe('r199');
@@ -339,7 +339,7 @@ describe(InputLogService.name, () => {
         await log.appendInput(input(id, `text of ${id}`));
         log.recordOutcome(id, { status: 'logged', latency_ms: i });
       }
-      const check = async (service: InputLogService): Promise<void> => {
+      const check = async (service: SegmentLogStore): Promise<void> => {
         const listed = await waitFor('the outcomes', async () => {
           const all = await listAll(service, 2);
           return all.every((entry) => entry.outcome) ? all : undefined;

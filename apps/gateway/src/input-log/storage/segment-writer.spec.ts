@@ -1,13 +1,13 @@
 import { constants as fsConstants, readFileSync, readlinkSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { instrumentedFs } from '../testing/instrumented-fs';
-import type { FsProbe } from '../testing/instrumented-fs';
-import { makeTempDir, removeTempDir } from '../testing/temp-dir';
-import { isInputLogUnavailable } from './input-log.errors';
-import type { InputLogUnavailableError } from './input-log.errors';
-import { SegmentWriter, segmentsBeyondRetention } from './input-log.writer';
-import type { RecordLocation, SegmentInfo, SegmentWriterOptions } from './input-log.writer';
+import { instrumentedFs } from '../../testing/instrumented-fs';
+import type { FsProbe } from '../../testing/instrumented-fs';
+import { makeTempDir, removeTempDir } from '../../testing/temp-dir';
+import { isInputLogUnavailable } from '../input-log.errors';
+import type { InputLogUnavailableError } from '../input-log.errors';
+import { SegmentWriter, segmentsBeyondRetention } from './segment-writer';
+import type { RecordLocation, SegmentInfo, SegmentWriterOptions } from './segment-writer';
 import { encodeRecord, parseSegmentFileName, scanSegment, segmentFileName } from './segment-file';
 import type { ScanReport } from './segment-file';
 

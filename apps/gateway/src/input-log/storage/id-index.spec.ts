@@ -1,7 +1,7 @@
 import type { IdHash } from './id-hash';
-import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
-import type { IndexedInput, LogPosition } from './input-log.index';
-import type { RecordLocation } from './input-log.writer';
+import { IdIndex, decodeCursor, encodeCursor } from './id-index';
+import type { IndexedInput, LogPosition } from './id-index';
+import type { RecordLocation } from './segment-writer';
 
 const at = (seq: number, offset: number, length = 10): RecordLocation => ({ seq, offset, length });
 const key = (location: RecordLocation) => `${location.seq}:${location.offset}`;
@@ -12,11 +12,11 @@ const key = (location: RecordLocation) => `${location.seq}:${location.offset}`;
  * way the service does, by the id of the record read.
  */
 class Fixture {
-  readonly index: InputLogIndex;
+  readonly index: IdIndex;
   private readonly idAt = new Map<string, string>();
 
   constructor(hash?: IdHash) {
-    this.index = new InputLogIndex(hash);
+    this.index = new IdIndex(hash);
   }
 
   input(id: string, location: RecordLocation): this {
@@ -98,7 +98,7 @@ const groupedHash =
     out[1] = 7;
   };
 
-describe(InputLogIndex.name, () => {
+describe(IdIndex.name, () => {
   it('pages newest first across segments, each page starting where the last ended', () => {
     const fixture = filled();
     let pages = 0;
@@ -387,7 +387,7 @@ describe(InputLogIndex.name, () => {
       ['in segments of 50 000', 50_000],
       ['in segments of 10', 10],
     ])('costs at most 40 bytes per input %s', (_, perSegment) => {
-      const index = new InputLogIndex();
+      const index = new IdIndex();
       const count = 200_000;
       for (let i = 0; i < count; i++) {
         index.addInput(

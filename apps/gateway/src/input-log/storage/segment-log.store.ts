@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { INPUT_LOG_OPTIONS } from './input-log.constants';
-import { InputLogUnavailableError, describeFsError, errorMessage } from './input-log.errors';
-import { nodeLogFs } from './input-log.fs';
-import type { LogFs } from './input-log.fs';
-import { InputLogIndex, decodeCursor, encodeCursor } from './input-log.index';
-import type { IndexedInput } from './input-log.index';
-import type { InputLogOptions } from './input-log.options';
-import { SegmentReader } from './input-log.reader';
-import { redact, resolveSalt } from './input-log.redaction';
+import { INPUT_LOG_OPTIONS } from '../input-log.constants';
+import { InputLogUnavailableError, describeFsError, errorMessage } from '../input-log.errors';
+import { nodeLogFs } from './log-fs';
+import type { LogFs } from './log-fs';
+import { IdIndex, decodeCursor, encodeCursor } from './id-index';
+import type { IndexedInput, LogPosition } from './id-index';
+import type { InputLogStore } from '../input-log.store';
+import type { InputLogOptions } from '../input-log.options';
+import { SegmentReader } from './segment-reader';
+import { redact, resolveSalt } from '../input-log.redaction';
 import type {
   InputLogEntry,
   InputLogPage,
@@ -20,10 +21,10 @@ import type {
   StoredInput,
   StoredOutcome,
   StoredRecord,
-} from './input-log.types';
-import { recoverSegments } from './input-log.recovery';
-import { SegmentWriter } from './input-log.writer';
-import type { LogSink, RecordLocation } from './input-log.writer';
+} from '../input-log.types';
+import { recoverSegments } from './segment-recovery';
+import { SegmentWriter } from './segment-writer';
+import type { LogSink, RecordLocation, SegmentInfo } from './segment-writer';
 import { encodeRecord } from './segment-file';
 
 const DEFAULT_RETRY_MS = 1000;
@@ -84,11 +85,11 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
  * log, and retries every second until it works again.
  */
 @Injectable()
-export class InputLogService implements OnModuleInit, OnApplicationShutdown {
+export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicationShutdown {
   private readonly fs: LogFs;
   private readonly logger: LogSink;
   private readonly dir: string;
-  private readonly index: InputLogIndex;
+  private readonly index: IdIndex;
   private readonly reader: SegmentReader;
   private writer: SegmentWriter | null = null;
   private salt: Buffer | null = null;
@@ -102,12 +103,15 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
   private opening: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private outcomesDropped = 0;
+  private closing$: Promise<void> | null = null;
+  private keepFromSeq: (() => number) | undefined;
+  private readonly durableListeners: Array<() => void> = [];
 
   constructor(@Inject(INPUT_LOG_OPTIONS) private readonly options: InputLogOptions) {
     this.fs = options.fs ?? nodeLogFs;
     this.logger = options.logger ?? new Logger('InputLog');
     this.dir = resolve(options.dir);
-    this.index = new InputLogIndex(options.idHash);
+    this.index = new IdIndex(options.idHash);
     this.reader = new SegmentReader(this.dir, this.fs);
   }
 
@@ -265,8 +269,69 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Writes and fsyncs what is queued, then closes every file. Inputs are refused from here on. */
-  async close(): Promise<void> {
+  /**
+   * Writes and fsyncs what is queued, then closes every file. Inputs are
+   * refused from here on. Every call waits for the same close.
+   */
+  close(): Promise<void> {
+    this.closing$ ??= this.closeOnce();
+    return this.closing$;
+  }
+
+  /**
+   * Keeps segments from `seq()` on, whatever retention says: the shipper has
+   * not copied them yet. Set before the log is opened (recovery applies retention too).
+   */
+  holdSegmentsFrom(seq: () => number): void {
+    this.keepFromSeq = seq;
+  }
+
+  /** Told after each durable batch, so that a follower (the shipper) reads on without polling. */
+  addDurableListener(listener: () => void): void {
+    this.durableListeners.push(listener);
+  }
+
+  /** The directory of the segments, resolved. */
+  get directory(): string {
+    return this.dir;
+  }
+
+  /** The segments, oldest first, with their durable sizes and record counts; empty while the log is not open. */
+  segmentInfos(): SegmentInfo[] {
+    return this.writer?.segmentInfos() ?? [];
+  }
+
+  /**
+   * Up to `limit` inputs that `accept`s, newest first, among those at or
+   * after `from` in the log (the ones not shipped yet). Walks at most `scan` inputs.
+   */
+  async newestSince(
+    from: LogPosition,
+    limit: number,
+    accept: (entry: InputLogEntry) => boolean,
+    scan = 10_000,
+  ): Promise<InputLogEntry[]> {
+    if (!this.indexed) return [];
+    const found: InputLogEntry[] = [];
+    let start: LogPosition | null = null;
+    let walked = 0;
+    while (found.length < limit && walked < scan) {
+      const page = this.index.page(Math.min(256, scan - walked), start);
+      const fresh = page.entries.filter(
+        (entry) =>
+          entry.input.seq > from.seq ||
+          (entry.input.seq === from.seq && entry.input.offset >= from.offset),
+      );
+      walked += page.entries.length;
+      const items = await Promise.all(fresh.map((entry) => this.materialize(entry, null)));
+      for (const item of items) if (item && accept(item) && found.length < limit) found.push(item);
+      if (fresh.length < page.entries.length || !page.next) break;
+      start = page.next;
+    }
+    return found;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closing = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -296,7 +361,11 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       retentionBytes: this.options.retentionBytes,
     };
     const segments = await recoverSegments(
-      { ...common, aborted: () => this.closing },
+      {
+        ...common,
+        aborted: () => this.closing,
+        ...(this.keepFromSeq ? { keepFromSeq: this.keepFromSeq } : {}),
+      },
       (value, location) => {
         if (!this.indexRecord(value, location)) orphans++;
       },
@@ -311,7 +380,11 @@ export class InputLogService implements OnModuleInit, OnApplicationShutdown {
       {
         ...common,
         ...(this.options.lingerMs !== undefined ? { lingerMs: this.options.lingerMs } : {}),
-        ...(this.options.onBatchDurable ? { onBatchDurable: this.options.onBatchDurable } : {}),
+        ...(this.keepFromSeq ? { keepFromSeq: this.keepFromSeq } : {}),
+        onBatchDurable: (records, fsyncSeconds) => {
+          this.options.onBatchDurable?.(records, fsyncSeconds);
+          for (const listener of this.durableListeners) listener();
+        },
         onSegmentsRemoved: (seqs) => {
           this.index.removeSegments(seqs);
           for (const seq of seqs) this.reader.forget(seq);

@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from './crc32';
 
 /*
- * Segment file format (see README.md in this folder).
+ * Segment file format (see docs/input-log.md, "On disk").
  *
  * A segment is `input-<sequence, 16 decimal digits>.log`; sequences only grow,
  * so name order is age order. It holds records, one per line:

@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runner } from 'node-pg-migrate';
+import { Pool } from 'pg';
+import type { PoolConfig } from 'pg';
+import type { FollowPosition } from '../storage/segment-follower';
+import type {
+  InputLogEntry,
+  InputOutcome,
+  RedactedData,
+  StoredInput,
+  StoredOutcome,
+} from '../input-log.types';
+
+/** Beside this file in the sources; copied beside main.js in the build (apps/gateway/webpack.config.js). */
+export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+export const MIGRATIONS_TABLE = 'input_log_migrations';
+
+export interface InputLogDatabaseOptions {
+  url: string;
+  /** PEM of the CA that signed the server's certificate: TLS required and verified. */
+  caFile?: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  /** Where migration messages go. */
+  log?: (message: string) => void;
+}
+
+/** A page position in the database: the last row's (received_at, id). */
+export interface DatabaseCursor {
+  receivedAt: string;
+  id: string;
+}
+
+const DB_CURSOR = /^d\.([A-Za-z0-9_-]{1,700})$/;
+
+export function encodeDatabaseCursor(cursor: DatabaseCursor): string {
+  return `d.${Buffer.from(JSON.stringify([cursor.receivedAt, cursor.id]), 'utf8').toString('base64url')}`;
+}
+
+/** The cursor in a `before` of a database page, or null when it is not one. */
+export function decodeDatabaseCursor(text: string): DatabaseCursor | null {
+  const match = DB_CURSOR.exec(text);
+  if (!match?.[1]) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [receivedAt, id] = value as unknown[];
+    if (typeof receivedAt !== 'string' || typeof id !== 'string') return null;
+    if (Number.isNaN(Date.parse(receivedAt))) return null;
+    return { receivedAt, id };
+  } catch {
+    return null;
+  }
+}
+
+interface Row {
+  id: string;
+  received_at: Date;
+  redaction: 'none' | 'hash' | 'length';
+  data: string | null;
+  data_hash: string | null;
+  data_length: number | null;
+  forward_to_model: boolean;
+  outcome: InputOutcome | null;
+  outcome_recorded_at: Date | null;
+}
+
+const COLUMNS = `id, received_at, redaction, data, data_hash, data_length, forward_to_model, outcome, outcome_recorded_at`;
+
+function redactedOf(row: Row): RedactedData {
+  switch (row.redaction) {
+    case 'hash':
+      return { redaction: 'hash', data_hash: row.data_hash ?? '' };
+    case 'length':
+      return { redaction: 'length', data_length: row.data_length ?? 0 };
+    default:
+      return { redaction: 'none', data: row.data ?? '' };
+  }
+}
+
+function entryOf(row: Row): InputLogEntry {
+  return {
+    id: row.id,
+    received_at: row.received_at.toISOString(),
+    ...redactedOf(row),
+    forward_to_model: row.forward_to_model,
+    outcome:
+      row.outcome && row.outcome_recorded_at
+        ? { ...row.outcome, recorded_at: row.outcome_recorded_at.toISOString() }
+        : null,
+  };
+}
+
+/** The outcome as stored in the `outcome` column: without its type, id and time. */
+function outcomeColumn(stored: StoredOutcome): InputOutcome {
+  switch (stored.status) {
+    case 'logged':
+      return { status: stored.status, latency_ms: stored.latency_ms };
+    case 'predicted':
+      return {
+        status: stored.status,
+        class: stored.class,
+        confidence: stored.confidence,
+        model_version: stored.model_version,
+        latency_ms: stored.latency_ms,
+      };
+    case 'error':
+      return { status: stored.status, code: stored.code, latency_ms: stored.latency_ms };
+  }
+}
+
+/** A batch of the local log, as the shipper hands it over. */
+export interface ShipBatch {
+  inputs: StoredInput[];
+  outcomes: StoredOutcome[];
+  /** Records the batch covers (inputs, outcomes and records of no kind), for the position's count. */
+  records: number;
+}
+
+/**
+ * The gateway's PostgreSQL: a pool with TLS and statement timeouts, the
+ * schema (node-pg-migrate), the shipper's writes and GET /logs's reads.
+ */
+export class InputLogDatabase {
+  private readonly pool: Pool;
+
+  constructor(private readonly options: InputLogDatabaseOptions) {
+    const config: PoolConfig = {
+      connectionString: options.url,
+      max: options.poolSize,
+      // The server cancels a long statement; the client stops waiting a little later.
+      statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.statementTimeoutMs + 1000,
+      connectionTimeoutMillis: options.statementTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      application_name: 'gateway-input-log',
+      ...(options.caFile
+        ? { ssl: { ca: readFileSync(options.caFile, 'utf8'), rejectUnauthorized: true } }
+        : {}),
+    };
+    this.pool = new Pool(config);
+    // An idle connection that breaks (the server restarted) is dropped and replaced; not a crash.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Applies the migrations not applied yet, under node-pg-migrate's advisory lock (replicas may start together). */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      const log = this.options.log ?? (() => undefined);
+      await runner({
+        dbClient: client,
+        dir: MIGRATIONS_DIR,
+        migrationsTable: MIGRATIONS_TABLE,
+        direction: 'up',
+        count: Number.POSITIVE_INFINITY,
+        checkOrder: true,
+        logger: { info: log, warn: log, error: log, debug: () => undefined },
+      });
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Where this instance's shipper stopped, or null before its first batch. */
+  async position(instanceId: string): Promise<FollowPosition | null> {
+    const result = await this.pool.query<{
+      segment: string;
+      byte_offset: string;
+      segment_records: string;
+    }>(
+      'SELECT segment, byte_offset, segment_records FROM input_log_shipper WHERE instance_id = $1',
+      [instanceId],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    return {
+      seq: Number(row.segment),
+      offset: Number(row.byte_offset),
+      records: Number(row.segment_records),
+    };
+  }
+
+  /**
+   * Writes a batch and the position after it in one transaction: either both
+   * land or neither, so a retry or a restart resumes exactly after what landed.
+   * Inputs are upserted by id (an input shipped again keeps its outcome);
+   * outcomes are merged into their input's row.
+   */
+  async ship(instanceId: string, batch: ShipBatch, next: FollowPosition): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const inputs = latestById(batch.inputs);
+      if (inputs.length > 0) {
+        await client.query(
+          `INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length, forward_to_model)
+           SELECT v.id, $1, v.received_at, v.redaction, v.data, v.data_hash, v.data_length, v.forward_to_model
+           FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[])
+             AS v(id, received_at, redaction, data, data_hash, data_length, forward_to_model)
+           ON CONFLICT (id) DO UPDATE SET
+             input_writes = t.input_writes + 1,
+             -- The same input again (a replay) keeps its outcome; another input with this id starts over.
+             outcome = CASE WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome END,
+             outcome_recorded_at = CASE WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome_recorded_at END,
+             instance_id = EXCLUDED.instance_id, received_at = EXCLUDED.received_at, redaction = EXCLUDED.redaction,
+             data = EXCLUDED.data, data_hash = EXCLUDED.data_hash, data_length = EXCLUDED.data_length,
+             forward_to_model = EXCLUDED.forward_to_model, shipped_at = now()`,
+          [
+            instanceId,
+            inputs.map((input) => input.id),
+            inputs.map((input) => input.received_at),
+            inputs.map((input) => input.redaction),
+            inputs.map((input) => (input.redaction === 'none' ? input.data : null)),
+            inputs.map((input) => (input.redaction === 'hash' ? input.data_hash : null)),
+            inputs.map((input) => (input.redaction === 'length' ? input.data_length : null)),
+            inputs.map((input) => input.forward_to_model),
+          ],
+        );
+      }
+      const outcomes = latestById(batch.outcomes);
+      if (outcomes.length > 0) {
+        await client.query(
+          `UPDATE input_log AS t SET outcome = v.outcome, outcome_recorded_at = v.recorded_at
+           FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[]) AS v(id, outcome, recorded_at)
+           WHERE t.id = v.id`,
+          [
+            outcomes.map((outcome) => outcome.id),
+            outcomes.map((outcome) => JSON.stringify(outcomeColumn(outcome))),
+            outcomes.map((outcome) => outcome.recorded_at),
+          ],
+        );
+      }
+      await client.query(
+        `INSERT INTO input_log_shipper AS s (instance_id, segment, byte_offset, segment_records, shipped_records)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (instance_id) DO UPDATE SET segment = $2, byte_offset = $3, segment_records = $4,
+           shipped_records = s.shipped_records + $5, updated_at = now()`,
+        [instanceId, next.seq, next.offset, next.records, batch.records],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      // A connection whose rollback failed is in an unknown state: closed, not reused.
+      client.release(broken);
+    }
+  }
+
+  /** The row with this id, or null. */
+  async find(id: string): Promise<InputLogEntry | null> {
+    const result = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM input_log WHERE id = $1`, [
+      id,
+    ]);
+    const row = result.rows[0];
+    return row ? entryOf(row) : null;
+  }
+
+  /** Up to `limit` rows older than `before` (or the newest), newest first. */
+  async list(limit: number, before: DatabaseCursor | null): Promise<InputLogEntry[]> {
+    const result = before
+      ? await this.pool.query<Row>(
+          `SELECT ${COLUMNS} FROM input_log WHERE (received_at, id) < ($1::timestamptz, $2)
+           ORDER BY received_at DESC, id DESC LIMIT $3`,
+          [before.receivedAt, before.id, limit],
+        )
+      : await this.pool.query<Row>(
+          `SELECT ${COLUMNS} FROM input_log ORDER BY received_at DESC, id DESC LIMIT $1`,
+          [limit],
+        );
+    return result.rows.map(entryOf);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** One per id, the last in log order: a statement cannot touch a row twice. */
+function latestById<T extends { id: string }>(records: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const record of records) {
+    byId.delete(record.id);
+    byId.set(record.id, record);
+  }
+  return [...byId.values()];
+}

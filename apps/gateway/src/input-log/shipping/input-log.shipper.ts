@@ -1,0 +1,300 @@
+import { ExponentialBackoff } from 'cockatiel';
+import type { IBackoff } from 'cockatiel';
+import { performance } from 'node:perf_hooks';
+import type { InputLogDatabase, ShipBatch } from '../database/input-log.database';
+import { errorMessage } from '../input-log.errors';
+import type { StoredInput, StoredOutcome } from '../input-log.types';
+import type { LogFs } from '../storage/log-fs';
+import { nodeLogFs } from '../storage/log-fs';
+import { SegmentFollower } from '../storage/segment-follower';
+import type { FollowPosition } from '../storage/segment-follower';
+import type { SegmentLogStore } from '../storage/segment-log.store';
+import type { LogSink } from '../storage/segment-writer';
+
+export type ShipperState = 'starting' | 'shipping' | 'caught_up' | 'retrying' | 'stopped';
+
+export interface ShipperOptions {
+  instanceId: string;
+  /** Unshipped bytes at which new inputs are refused. */
+  backlogBytes: number;
+  /** About how many bytes of the local log one transaction carries. */
+  batchBytes?: number;
+  /** First and longest wait between failed attempts. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** How long an idle shipper waits for a durable batch before looking again anyway. */
+  idleMs?: number;
+  logger: LogSink;
+  fs?: LogFs;
+  /** Told of every batch that landed: records, seconds (metrics). */
+  onBatch?: (records: number, seconds: number) => void;
+  /** Told of every failed attempt (metrics). */
+  onFailure?: () => void;
+}
+
+export interface ShipperStatus {
+  state: ShipperState;
+  instanceId: string;
+  unshippedRecords: number;
+  unshippedBytes: number;
+  /** Seconds since the oldest record not yet shipped was written; 0 when caught up. */
+  oldestUnshippedAgeSeconds: number;
+  shippedRecords: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+  backlogFull: boolean;
+}
+
+const DEFAULT_BATCH_BYTES = 1024 * 1024;
+
+function isStored(value: unknown): value is StoredInput | StoredOutcome {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, id } = value as { type?: unknown; id?: unknown };
+  return (type === 'input' || type === 'outcome') && typeof id === 'string';
+}
+
+function writtenAt(record: StoredInput | StoredOutcome): number {
+  return Date.parse(record.type === 'input' ? record.received_at : record.recorded_at);
+}
+
+/**
+ * Copies every record of the local log, in order, into PostgreSQL, beside
+ * the request path: a request waits for the local durable write only. Each
+ * batch is written with the position after it in one transaction, so what
+ * landed is known exactly across retries, crashes and restarts. While the
+ * database is away the backlog stays on disk (the store keeps every segment
+ * from the position on), attempts back off, and at the bound new inputs are refused.
+ */
+export class InputLogShipper {
+  private readonly follower: SegmentFollower;
+  private readonly backoffFactory: ExponentialBackoff<unknown>;
+  private readonly batchBytes: number;
+  private position: FollowPosition | null = null;
+  private migrated = false;
+  private state: ShipperState = 'starting';
+  private lastError: string | null = null;
+  private failures = 0;
+  private shippedRecords = 0;
+  /** When the first record not shipped yet was written (epoch ms); null when caught up or unknown. */
+  private oldestPendingAt: number | null = null;
+  private stopping = false;
+  private sleeping: { done: () => void; wakeable: boolean } | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private caughtUpWaiters: Array<() => void> = [];
+  private refusing = false;
+
+  constructor(
+    private readonly store: SegmentLogStore,
+    private readonly database: InputLogDatabase,
+    private readonly options: ShipperOptions,
+  ) {
+    this.follower = new SegmentFollower(store.directory, options.fs ?? nodeLogFs);
+    this.backoffFactory = new ExponentialBackoff({
+      initialDelay: options.initialDelayMs ?? 100,
+      maxDelay: options.maxDelayMs ?? 5000,
+    });
+    this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    // Until the position is known, nothing may go: every segment is held.
+    store.holdSegmentsFrom(() => this.position?.seq ?? 0);
+    store.addDurableListener(() => this.wake());
+  }
+
+  /** Starts shipping once the local log is open; never throws (failures are retried). */
+  start(): void {
+    this.running = this.run();
+  }
+
+  /**
+   * Ships what is left, for at most `drainMs` (the local log must be closed
+   * first, so nothing more arrives), then stops and closes the pool. What is
+   * not shipped by then stays on disk and goes after the next start.
+   */
+  async stop(drainMs: number): Promise<void> {
+    if (drainMs > 0 && this.state !== 'stopped') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.whenCaughtUp(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    for (const resolve of this.caughtUpWaiters.splice(0)) resolve();
+    this.state = 'stopped';
+    await this.follower.close();
+    await this.database.close().catch(() => undefined);
+    const { unshippedRecords } = this.status();
+    if (unshippedRecords > 0)
+      this.options.logger.warn(
+        `stopped with ${unshippedRecords} records not shipped; they ship after the next start`,
+      );
+  }
+
+  /** Resolves once a look at the log, started after this call, finds nothing more to ship. */
+  whenCaughtUp(): Promise<void> {
+    const caughtUp = new Promise<void>((resolve) => this.caughtUpWaiters.push(resolve));
+    this.wake();
+    return caughtUp;
+  }
+
+  /** True when the unshipped backlog has reached its bound: inputs must be refused. Says why once. */
+  backlogFull(): boolean {
+    const full = this.unshippedBytes() >= this.options.backlogBytes;
+    if (full !== this.refusing) {
+      this.refusing = full;
+      if (full)
+        this.options.logger.error(
+          `the unshipped input-log backlog reached INPUT_LOG_SHIP_BACKLOG_BYTES (${this.options.backlogBytes} bytes)` +
+            `${this.lastError ? ` while the database fails (${this.lastError})` : ''}: ` +
+            'new inputs are refused with 503 until the shipper catches up',
+        );
+      else this.options.logger.log('the unshipped input-log backlog is below its bound again');
+    }
+    return full;
+  }
+
+  status(): ShipperStatus {
+    const pending = this.oldestPendingAt;
+    return {
+      state: this.state,
+      instanceId: this.options.instanceId,
+      unshippedRecords: this.unshippedRecords(),
+      unshippedBytes: this.unshippedBytes(),
+      oldestUnshippedAgeSeconds:
+        pending === null || this.state === 'caught_up'
+          ? 0
+          : Math.max(0, (Date.now() - pending) / 1000),
+      shippedRecords: this.shippedRecords,
+      consecutiveFailures: this.failures,
+      lastError: this.lastError,
+      backlogFull: this.unshippedBytes() >= this.options.backlogBytes,
+    };
+  }
+
+  /** Where shipping resumes: a record not yet in the database starts there. */
+  shippedUpTo(): FollowPosition | null {
+    return this.position;
+  }
+
+  private unshippedBytes(): number {
+    const segments = this.store.segmentInfos();
+    const from = this.position;
+    let bytes = 0;
+    for (const segment of segments) {
+      if (from && segment.seq < from.seq) continue;
+      bytes += segment.size - (from && segment.seq === from.seq ? from.offset : 0);
+    }
+    return Math.max(0, bytes);
+  }
+
+  private unshippedRecords(): number {
+    const from = this.position;
+    let records = 0;
+    for (const segment of this.store.segmentInfos()) {
+      if (from && segment.seq < from.seq) continue;
+      records += (segment.records ?? 0) - (from && segment.seq === from.seq ? from.records : 0);
+    }
+    return Math.max(0, records);
+  }
+
+  private async run(): Promise<void> {
+    await this.store.whenOpen();
+    let backoff: IBackoff<unknown> | null = null;
+    while (!this.stopping) {
+      // Only the waiters there before this look may be told it found nothing.
+      const waiters = this.caughtUpWaiters.splice(0);
+      try {
+        const shipped = await this.step();
+        if (this.failures > 0)
+          this.options.logger.log(
+            `shipping to the database resumed after ${this.failures} failed attempts`,
+          );
+        this.failures = 0;
+        this.lastError = null;
+        backoff = null;
+        if (!shipped) {
+          this.state = 'caught_up';
+          this.oldestPendingAt = null;
+          for (const resolve of waiters) resolve();
+          await this.sleep(this.options.idleMs ?? 1000, true);
+        } else {
+          this.state = 'shipping';
+          this.caughtUpWaiters.unshift(...waiters);
+        }
+      } catch (error) {
+        this.caughtUpWaiters.unshift(...waiters);
+        this.failures++;
+        this.state = 'retrying';
+        this.lastError = errorMessage(error);
+        this.options.onFailure?.();
+        if (this.failures === 1 || this.failures % 100 === 0)
+          this.options.logger.warn(
+            `shipping the input log to the database failed (${this.lastError}; attempt ${this.failures}): ` +
+              `retrying with backoff; ${this.unshippedBytes()} bytes wait on local disk ` +
+              `(inputs are refused at ${this.options.backlogBytes})`,
+          );
+        backoff = backoff ? backoff.next(undefined) : this.backoffFactory.next();
+        // Not woken by new records: the database sets the pace while it fails.
+        await this.sleep(backoff.duration, false);
+      }
+    }
+  }
+
+  /** Ships one batch; false when there was nothing to ship. */
+  private async step(): Promise<boolean> {
+    if (!this.migrated) {
+      await this.database.migrate();
+      this.migrated = true;
+    }
+    const segments = this.store.segmentInfos();
+    if (!this.position) {
+      const stored = await this.database.position(this.options.instanceId);
+      const oldest = segments[0];
+      if (!stored && !oldest) return false;
+      this.position = stored ?? { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
+    }
+    const from = this.position;
+    const read = await this.follower.read(from, segments, this.batchBytes);
+    const moved = read.next.seq !== from.seq || read.next.offset !== from.offset;
+    if (!moved) return false;
+    const batch: ShipBatch = { inputs: [], outcomes: [], records: read.values.length };
+    for (const value of read.values) {
+      if (!isStored(value)) continue;
+      if (value.type === 'input') batch.inputs.push(value);
+      else batch.outcomes.push(value);
+      this.oldestPendingAt ??= writtenAt(value);
+    }
+    const started = performance.now();
+    await this.database.ship(this.options.instanceId, batch, read.next);
+    this.options.onBatch?.(batch.records, (performance.now() - started) / 1000);
+    this.position = read.next;
+    this.shippedRecords += batch.records;
+    this.oldestPendingAt = null;
+    return true;
+  }
+
+  /** Ends an idle wait at once (a backoff too, when stopping). */
+  private wake(): void {
+    const sleeping = this.sleeping;
+    if (!sleeping || (!sleeping.wakeable && !this.stopping)) return;
+    this.sleeping = null;
+    sleeping.done();
+  }
+
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.sleeping?.done === done) this.sleeping = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleeping = { done, wakeable };
+    });
+  }
+}
