@@ -71,9 +71,9 @@ const BY_CODE: Readonly<Record<PredictorErrorCode, CodeRow>> = {
     endpointDown: false,
     problem: (message) => new ProblemException(404, 'MODEL_NOT_FOUND', message),
   },
-  // The model's queue was full: no work was done, so another endpoint may take it; this one is alive.
+  // The model's queue was full: the endpoint is alive, and a retry would only add to the load.
   OVERLOADED: {
-    retryable: true,
+    retryable: false,
     endpointDown: false,
     problem: (message) =>
       new ProblemException(
