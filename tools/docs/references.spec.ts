@@ -34,19 +34,10 @@ const anchor = (heading: string): string =>
 const headings = (doc: string): Set<string> =>
   new Set([...readFileSync(doc, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => anchor(m[1] ?? '')));
 
-/**
- * Owned by the input-log split (issue 15), which rewrites these files; drop each entry when it lands.
- */
-const PENDING = [
-  'apps/gateway/src/input-log/input-log.crash.integration-spec.ts',
-  'apps/gateway/src/input-log/input-log.service.ts',
-];
-
 describe('references in the repository', () => {
   it('cite no design document outside the repository', () => {
     const citing = sources
       .map((f) => relative(workspace, f))
-      .filter((f) => !PENDING.includes(f))
       .filter((f) =>
         /DESIGN(\.md)? ?§|deploy\/README\.md/.test(readFileSync(join(workspace, f), 'utf8')),
       );
@@ -80,11 +71,5 @@ describe('references in the repository', () => {
       }
     }
     expect(missing).toEqual([]);
-  });
-
-  it('still has the pending ones to fix (remove each from PENDING once it is fixed)', () => {
-    for (const f of PENDING) {
-      expect(readFileSync(join(workspace, f), 'utf8')).toMatch(/DESIGN(\.md)? ?§/);
-    }
   });
 });

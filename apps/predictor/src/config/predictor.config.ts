@@ -47,7 +47,7 @@ export class PredictorEnv implements ObservabilityEnv {
   MODEL_PATH?: string;
 
   /**
-   * A model repository, `<dir>/<name>/<version>/` (Triton's layout, DESIGN §9);
+   * A model repository, `<dir>/<name>/<version>/` (Triton's layout, docs/model-serving.md#the-repository);
    * unset: the bundled repository holding `animal-text-nb` version 1.
    */
   @IsOptional()

@@ -53,7 +53,7 @@ export function readModelSettings(folders: readonly string[]): WorkerSessionOpti
   };
 }
 
-/** Loads one version folder, whichever of the three formats it holds (DESIGN §9). */
+/** Loads one version folder, whichever of the three formats it holds (docs/model-serving.md#version-folder-formats). */
 export async function loadVersionFolder(
   name: string,
   version: string,

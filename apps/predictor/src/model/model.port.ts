@@ -1,18 +1,12 @@
-import type { Tensor } from './tensors';
+import type { Tensor, TensorSpec } from './tensors';
+
+export type { TensorSpec } from './tensors';
 
 /** One scored input, as the model sees it. */
 export interface ModelOutput {
   label: string;
   /** Calibrated probability of `label`. */
   confidence: number;
-}
-
-/** One input or output of a model, as the Open Inference Protocol describes it. */
-export interface TensorSpec {
-  name: string;
-  datatype: string;
-  /** -1 where the dimension is dynamic. */
-  shape: number[];
 }
 
 /**

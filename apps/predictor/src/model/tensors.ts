@@ -1,6 +1,13 @@
 import { MAX_INPUT_CHARS } from '@ml-system/contracts';
 import { ModelServingError } from './model-errors';
-import type { TensorSpec } from './model.port';
+
+/** One input or output of a model, as the Open Inference Protocol describes it. */
+export interface TensorSpec {
+  name: string;
+  datatype: string;
+  /** -1 where the dimension is dynamic. */
+  shape: number[];
+}
 
 /** The element types ONNX Runtime's Node binding takes, by its own names. */
 export type OrtType =

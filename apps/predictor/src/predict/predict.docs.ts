@@ -33,7 +33,7 @@ import type { ProblemResponse } from '@ml-system/server-core';
 // for them): the schemas are declared here and `implements` each DTO, and
 // their limits come from the same constants the validators use.
 
-/** Which model serves the request (DESIGN §9); both optional. */
+/** Which model serves the request (docs/model-serving.md); both optional. */
 class ModelSelectorSchema {
   @ApiPropertyOptional({
     description: 'A model of the repository; unset: DEFAULT_MODEL',

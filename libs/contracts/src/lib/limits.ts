@@ -15,7 +15,7 @@ export const MAX_BATCH_SIZE = 64;
 export const MAX_RPC_FRAME_CHARS = 1_000_000;
 
 /**
- * A model's name as a request names it: a repository folder name (DESIGN §9),
+ * A model's name as a request names it: a repository folder name (docs/model-serving.md#the-repository),
  * safe in a path and in a metric label.
  */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

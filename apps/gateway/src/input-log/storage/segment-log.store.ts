@@ -75,7 +75,7 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
 }
 
 /**
- * The durable input log (DESIGN §7): every input is appended, and fsynced,
+ * The durable input log (docs/input-log.md): every input is appended, and fsynced,
  * before its request is acknowledged; its outcome follows as a second record.
  * Both are found again by id or newest first, through an in-memory index
  * rebuilt from the segments at startup.
