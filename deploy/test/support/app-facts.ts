@@ -27,13 +27,23 @@ export function envNamesInSchemaSource(source: string): string[] {
   return [...source.matchAll(ENV_PROPERTY)].map((match) => match[1] ?? '');
 }
 
-/** `apps/<app>/src/config/*.config.ts`, specs excluded. */
+/** The settings both apps share: the base class of each app's schema. */
+export const SHARED_SCHEMA_FILE = repoPath(
+  'libs',
+  'server-core',
+  'src',
+  'lib',
+  'config',
+  'server-env.ts',
+);
+
+/** `apps/<app>/src/config/*.config.ts` (specs excluded), and the shared base class. */
 export function schemaFiles(app: AppName): string[] {
   const files = listFiles(repoPath('apps', app, 'src', 'config'), (name) =>
     name.endsWith('.config.ts'),
   );
   if (files.length === 0) throw new Error(`no env schema (*.config.ts) found for ${app}`);
-  return files.sort();
+  return [...files.sort(), SHARED_SCHEMA_FILE];
 }
 
 /** Every env name the app's config schemas declare. */

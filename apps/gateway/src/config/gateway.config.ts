@@ -4,17 +4,13 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   Max,
   Min,
   MinLength,
 } from 'class-validator';
 import { MAX_BATCH_SIZE } from '@ml-system/contracts';
-import { AllOrNone, AtMost, envValidator } from '@ml-system/server-core';
-import type { ObservabilityEnv } from '@ml-system/server-core';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { AtMost, ServerEnv, envValidator } from '@ml-system/server-core';
 
 /** What of an input's text the input log keeps: all of it, a salted hash, or its length. */
 export const INPUT_LOG_REDACTIONS = ['none', 'hash', 'length'] as const;
@@ -36,15 +32,13 @@ const API_KEY_LIST = /^\s*[\x21-\x2b\x2d-\x7e]{16,512}\s*(?:,\s*[\x21-\x2b\x2d-\
 const ORIGIN = String.raw`https?://(?:[\w-]+(?:\.[\w-]+)*|\[[\da-fA-F:.]+\])(?::\d{1,5})?`;
 const ORIGIN_LIST = new RegExp(String.raw`^\s*${ORIGIN}\s*(?:,\s*${ORIGIN}\s*)*$`);
 
-const RPC_TLS_VARIABLES = ['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'] as const;
-
 /**
- * Everything the gateway reads from its environment. Nothing else in the app
+ * Everything the gateway reads from its environment, beyond what both services share (ServerEnv). Nothing else in the app
  * touches `process.env`; defaults are the documented ones (README, "Configuration"; docs/architecture.md#configuration).
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */
-export class GatewayEnv implements ObservabilityEnv {
+export class GatewayEnv extends ServerEnv {
   @IsString()
   @MinLength(1)
   GATEWAY_HOST: string = '0.0.0.0';
@@ -165,9 +159,6 @@ export class GatewayEnv implements ObservabilityEnv {
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 64 * 1024;
 
-  @IsIn(LOG_LEVELS)
-  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
-
   /** Directory of the durable input log; created (mode 0700) when missing. */
   @IsString()
   @MinLength(1)
@@ -242,26 +233,6 @@ export class GatewayEnv implements ObservabilityEnv {
   @IsOptional()
   @Matches(/^[\w.:-]{1,128}$/, { message: 'must be 1 to 128 letters, digits or . _ : -' })
   GATEWAY_INSTANCE_ID?: string;
-  /** `true` / `false` force pretty or JSON logs; unset: pretty only on a terminal, outside production. */
-  @IsOptional()
-  @IsIn(['true', 'false'])
-  LOG_PRETTY?: 'true' | 'false';
-
-  /** `production` keeps logs JSON even on a terminal. */
-  @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
-
-  /** OTLP/HTTP base URL of a trace collector (e.g. http://collector:4318); unset: traces are not exported. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-
-  /** How long SIGTERM keeps serving with readiness at 503 before closing. */
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
-  SHUTDOWN_DRAIN_MS: number = 0;
 
   /** Accepted API keys, comma-separated. With API_KEYS_FILE also unset, authentication is off. */
   @IsOptional()
@@ -319,22 +290,6 @@ export class GatewayEnv implements ObservabilityEnv {
     message: 'must be a comma list of origins such as https://app.example.com (no wildcard)',
   })
   CORS_ORIGINS?: string;
-
-  /** CA that issued the predictor's certificate (PEM file); with CERT and KEY, TLS with mutual auth on the hop. */
-  @AllOrNone(RPC_TLS_VARIABLES)
-  RPC_TLS_CA?: string;
-
-  /** The gateway's client certificate (PEM file), issued by a CA the predictor trusts. */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  RPC_TLS_CERT?: string;
-
-  /** The private key of RPC_TLS_CERT (PEM file). */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  RPC_TLS_KEY?: string;
 
   /**
    * The name the predictor's certificate must carry, when it differs from the

@@ -1,27 +1,14 @@
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { MODEL_NAME_PATTERN } from '@ml-system/contracts';
-import { AllOrNone, envValidator } from '@ml-system/server-core';
-import type { ObservabilityEnv } from '@ml-system/server-core';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { ServerEnv, envValidator } from '@ml-system/server-core';
 
 /**
- * Everything the predictor reads from its environment. Nothing else in the app
+ * Everything the predictor reads from its environment, beyond what both services share (ServerEnv). Nothing else in the app
  * touches `process.env`; defaults are the documented ones (README, "Configuration"; docs/architecture.md#configuration).
  * Each property's type is annotated: that annotation is what the strings of
  * the environment are converted to.
  */
-export class PredictorEnv implements ObservabilityEnv {
+export class PredictorEnv extends ServerEnv {
   @IsString()
   @MinLength(1)
   PREDICTOR_TCP_HOST: string = '127.0.0.1';
@@ -69,24 +56,6 @@ export class PredictorEnv implements ObservabilityEnv {
   @Matches(MODEL_NAME_PATTERN)
   DEFAULT_MODEL?: string;
 
-  @IsIn(LOG_LEVELS)
-  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
-
-  /** `true` / `false` force pretty or JSON logs; unset: pretty only on a terminal, outside production. */
-  @IsOptional()
-  @IsIn(['true', 'false'])
-  LOG_PRETTY?: 'true' | 'false';
-
-  /** `production` keeps logs JSON even on a terminal. */
-  @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
-
-  /** OTLP/HTTP base URL of a trace collector (e.g. http://collector:4318); unset: traces are not exported. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-
   /**
    * A peer that starts a frame and stops sending for this long is cut off, so
    * that a stalled or hostile connection cannot pin a partial frame in memory.
@@ -95,32 +64,6 @@ export class PredictorEnv implements ObservabilityEnv {
   @Min(100)
   @Max(600_000)
   RPC_INCOMPLETE_FRAME_TIMEOUT_MS: number = 5_000;
-
-  /** How long SIGTERM keeps serving with readiness at 503 before closing. */
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
-  SHUTDOWN_DRAIN_MS: number = 0;
-
-  /**
-   * CA that issued the certificates of the allowed clients (PEM file). With
-   * CERT and KEY, the TCP server speaks only TLS and only to clients whose
-   * certificate chains to this CA (mutual authentication).
-   */
-  @AllOrNone(['RPC_TLS_CA', 'RPC_TLS_CERT', 'RPC_TLS_KEY'])
-  RPC_TLS_CA?: string;
-
-  /** The predictor's certificate (PEM file); its SAN must name the address the gateway dials. */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  RPC_TLS_CERT?: string;
-
-  /** The private key of RPC_TLS_CERT (PEM file). */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  RPC_TLS_KEY?: string;
 }
 
 export const validatePredictorEnv = envValidator(PredictorEnv);
