@@ -9,7 +9,7 @@ import {
 import { ModelServingError } from './model-errors';
 import type { ModelPort } from './model.port';
 import { OnnxTensorModel } from './onnx/onnx-tensor.model';
-import type { WorkerSessionOptions } from './onnx/worker-session';
+import type { RunObserver, WorkerSessionOptions } from './onnx/worker-session';
 import { TextClassifierModel } from './text-classifier.model';
 
 /** Triton's states, as `POST /v2/repository/index` reports them. */
@@ -58,8 +58,9 @@ export async function loadVersionFolder(
   name: string,
   version: string,
   folder: string,
+  observe?: RunObserver,
 ): Promise<ModelPort> {
-  const settings = readModelSettings([folder, join(folder, '..')]);
+  const settings = { ...readModelSettings([folder, join(folder, '..')]), observe };
   if (isHfTextClassifierFolder(folder)) {
     return HfTextClassifierModel.load(name, version, folder, settings);
   }
@@ -101,6 +102,8 @@ export interface RepositoryOptions {
   /** `DEFAULT_MODEL`; unset: the repository's only model. */
   defaultModel?: string;
   log?: (line: string) => void;
+  /** Told of each session run of a version (metrics). */
+  observeRuns?: (name: string, version: string) => RunObserver;
 }
 
 /**
@@ -118,6 +121,7 @@ export class ModelRegistry implements OnApplicationShutdown {
   private changes: Promise<unknown> = Promise.resolve();
   private poller: NodeJS.Timeout | undefined;
   private log: (line: string) => void = () => undefined;
+  private observeRuns: RepositoryOptions['observeRuns'];
 
   private constructor(
     readonly defaultName: string,
@@ -157,6 +161,7 @@ export class ModelRegistry implements OnApplicationShutdown {
     }
     const registry = new ModelRegistry(defaultName, root);
     if (options.log) registry.log = options.log;
+    registry.observeRuns = options.observeRuns;
     for (const [name, versions] of found) {
       for (const version of versions) await registry.loadVersion(name, version);
     }
@@ -355,7 +360,12 @@ export class ModelRegistry implements OnApplicationShutdown {
     slots.set(version, slot);
     if (previous) await this.release(previous, 'reloaded');
     try {
-      slot.model = await loadVersionFolder(name, version, join(this.root, name, version));
+      slot.model = await loadVersionFolder(
+        name,
+        version,
+        join(this.root, name, version),
+        this.observeRuns?.(name, version),
+      );
       slot.state = 'READY';
       this.log(`loaded model ${name} version ${version}`);
     } catch (error) {

@@ -30,8 +30,10 @@ export class PredictService {
    *   or a model that takes no text.
    */
   async predict(inputs: readonly string[], choice: ModelChoice = {}): Promise<PredictionResult[]> {
-    const model = this.models.resolve(choice.model, choice.version);
-    const outputs = await this.score(model, inputs);
+    const { model, version } = this.models.served(choice.model, choice.version);
+    const outputs = await this.metrics.countModelRequest(model.name, version, () =>
+      this.score(model, inputs),
+    );
     const ref = this.refOf(model);
     return outputs.map((output, i) => this.resultOf(output, inputs[i].length, ref));
   }
