@@ -22,8 +22,16 @@ function describeRun(name: string, report: LoadReport): void {
   if (Object.keys(report.codes).length > 0) recordFigure(`${name}: error codes`, report.codes);
 }
 
+/** All or none: when one fails to start, the others are stopped before the error is thrown. */
 async function startPredictors(count: number): Promise<PredictorHandle[]> {
-  return Promise.all(Array.from({ length: count }, () => startPredictor()));
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startPredictor()));
+  const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((p) => p.process.stop()));
+    throw failed.reason;
+  }
+  return up;
 }
 
 async function stopAll(

@@ -7,6 +7,16 @@ const DIST = join(__dirname, '..', '..', '..', '..', 'dist', 'apps');
 export const GATEWAY_MAIN = join(DIST, 'gateway', 'main.js');
 export const PREDICTOR_MAIN = join(DIST, 'predictor', 'main.js');
 
+/** Waits for `url` to answer; a process that does not get there is stopped, not left running. */
+async function readyOrStopped(process: NodeProcess, url: string): Promise<void> {
+  try {
+    await process.waitForHttp(url);
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+}
+
 export interface PredictorHandle {
   process: NodeProcess;
   tcpPort: number;
@@ -29,7 +39,7 @@ export async function startPredictor(
     ...env,
   });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
-  await process.waitForHttp(`${httpUrl}/health/ready`);
+  await readyOrStopped(process, `${httpUrl}/health/ready`);
   return { process, tcpPort, httpUrl };
 }
 
@@ -54,7 +64,7 @@ export async function startGateway(
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
-  await process.waitForHttp(`${url}/health/ready`);
+  await readyOrStopped(process, `${url}/health/ready`);
   return { process, url };
 }
 

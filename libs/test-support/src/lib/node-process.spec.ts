@@ -60,4 +60,14 @@ describe(NodeProcess.name, () => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('stops and names the processes still running, and only those', async () => {
+    const done = NodeProcess.start('done', join(dir, 'missing-is-fine.js'), {});
+    await done.exit();
+    const left = NodeProcess.start('left behind', script, {});
+    await waitFor('it to print', () => left.logs.includes('out line'));
+    expect(await NodeProcess.stopAllRunning()).toEqual([`left behind (pid ${left.pid})`]);
+    expect(left.running).toBe(false);
+    expect(await NodeProcess.stopAllRunning()).toEqual([]);
+  });
 });

@@ -18,6 +18,8 @@ const LOG_TAIL_CHARS = 200_000;
 
 /** A service started as a real process by a test, stopped by its PID. */
 export class NodeProcess {
+  /** Every process started here and not yet exited: what a test left behind. */
+  private static readonly live = new Set<NodeProcess>();
   private output = '';
   private exited: Promise<number | null>;
 
@@ -28,7 +30,24 @@ export class NodeProcess {
   ) {
     child.stdout?.on('data', (chunk: Buffer) => this.append(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.append(chunk));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        NodeProcess.live.delete(this);
+        resolve(code);
+      }),
+    );
+    if (this.running) NodeProcess.live.add(this);
+  }
+
+  /**
+   * Stops every process started here that is still running and names them. A
+   * leaked child keeps the test runner's event loop alive, so a run would hang
+   * after its last test instead of ending.
+   */
+  static async stopAllRunning(): Promise<string[]> {
+    const leaked = [...NodeProcess.live];
+    await Promise.all(leaked.map((p) => p.stop()));
+    return leaked.map((p) => `${p.name} (pid ${p.pid})`);
   }
 
   /** Starts `node [nodeArgs] <script>` with `env` added to the current environment. */
