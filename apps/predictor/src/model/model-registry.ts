@@ -10,6 +10,7 @@ import { ModelServingError } from './model-errors';
 import type { ModelPort } from './model.port';
 import { OnnxTensorModel } from './onnx/onnx-tensor.model';
 import type { RunObserver, WorkerSessionOptions } from './onnx/worker-session';
+import type { BatchSettings } from './huggingface/text-batcher';
 import { TextClassifierModel } from './text-classifier.model';
 
 /** Triton's states, as `POST /v2/repository/index` reports them. */
@@ -34,8 +35,13 @@ export const MODEL_SETTINGS_FILE = 'model-settings.json';
 /** The project's own artifact in a version folder. */
 export const ARTIFACT_FILE = 'model.json';
 
-/** `model-settings.json`: `{"intra_op_threads": 1, "max_queue": 256}`, each optional. */
-export function readModelSettings(folders: readonly string[]): WorkerSessionOptions {
+/**
+ * `model-settings.json`: `{"intra_op_threads": 1, "max_queue": 256,
+ * "max_batch_size": 32, "max_queue_delay_ms": 0}`, each optional.
+ */
+export function readModelSettings(
+  folders: readonly string[],
+): WorkerSessionOptions & Partial<BatchSettings> {
   const file = folders.map((f) => join(f, MODEL_SETTINGS_FILE)).find((f) => existsSync(f));
   if (!file) return {};
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -50,6 +56,8 @@ export function readModelSettings(folders: readonly string[]): WorkerSessionOpti
   return {
     intraOpThreads: positive('intra_op_threads', 64),
     maxQueue: positive('max_queue', 100_000),
+    maxBatchSize: positive('max_batch_size', 1024),
+    maxQueueDelayMs: positive('max_queue_delay_ms', 10_000),
   };
 }
 
