@@ -189,8 +189,10 @@ export class HfTextClassifierModel implements ModelPort {
     return outputs ? all.filter((t) => outputs.includes(t.name)) : all;
   }
 
-  close(): Promise<void> {
-    return this.session.close();
+  /** Answers every request already accepted (queued ones too), then ends the worker. */
+  async close(): Promise<void> {
+    await this.batcher.drain();
+    await this.session.close();
   }
 
   /** One row of class probabilities per text: one session run for the call, padded to its longest text. */

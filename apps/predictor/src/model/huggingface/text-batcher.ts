@@ -30,6 +30,7 @@ export class TextBatcher {
   private queuedTexts = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly settings: BatchSettings,
@@ -50,8 +51,19 @@ export class TextBatcher {
     });
   }
 
+  /** Resolves once every request accepted so far has been answered (the model is unloading). */
+  drain(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
+    if (this.running) return;
+    if (this.queue.length === 0) {
+      this.idle?.();
+      this.idle = undefined;
+      return;
+    }
     const full = this.queuedTexts >= this.settings.maxBatchSize;
     if (full || this.settings.maxQueueDelayMs <= 0) {
       this.flush();
