@@ -15,6 +15,7 @@ import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { LifecycleService } from '@ml-system/server-core';
 import type { ModelRegistry, RepositoryEntry } from '../model/model-registry';
 import { MODELS } from '../model/model.module';
+import type { ModelPort } from '../model/model.port';
 import { ModelServingError } from '../model/model-errors';
 import { ORT_TO_OIP, checkInferInputs, jsonData } from '../model/tensors';
 import {
@@ -36,6 +37,7 @@ import type {
 } from './inference.schemas';
 import { parseInferRequest } from './infer-request';
 import { OipErrorFilter } from './oip-error.filter';
+import { PredictorMetrics } from '../observability/predictor.metrics';
 
 export const OIP_SERVER_NAME = 'ml-system-predictor';
 
@@ -51,6 +53,7 @@ export class InferenceController {
   constructor(
     @Inject(MODELS) private readonly models: ModelRegistry,
     private readonly lifecycle: LifecycleService,
+    private readonly metrics: PredictorMetrics,
   ) {}
 
   @Get()
@@ -173,8 +176,18 @@ export class InferenceController {
       throw new ModelServingError('MODEL_NOT_READY', 'the predictor is shutting down');
     }
     const served = this.models.served(name, version);
+    return this.metrics.countModelRequest(name, served.version, () =>
+      this.inferOn(name, served.model, served.version, body),
+    );
+  }
+
+  private async inferOn(
+    name: string,
+    model: ModelPort,
+    modelVersion: string,
+    body: unknown,
+  ): Promise<InferResponseBody> {
     const request = parseInferRequest(body);
-    const { model } = served;
     if (request.outputs) {
       const known = new Set(model.outputs.map((o) => o.name));
       const unknown = request.outputs.filter((o) => !known.has(o));
@@ -189,7 +202,7 @@ export class InferenceController {
     const outputs = await model.infer(inputs, request.outputs);
     return {
       model_name: name,
-      model_version: served.version,
+      model_version: modelVersion,
       ...(request.id !== undefined && { id: request.id }),
       outputs: outputs.map((tensor) => ({
         name: tensor.name,

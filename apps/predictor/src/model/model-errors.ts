@@ -1,5 +1,6 @@
 /** The reasons a model request fails that are the caller's, or the load's, not a bug. */
-export type ModelErrorCode = 'MODEL_NOT_FOUND' | 'MODEL_NOT_READY' | 'OVERLOADED' | 'INVALID_INPUT';
+export type ModelErrorCode =
+  'MODEL_NOT_FOUND' | 'MODEL_NOT_READY' | 'OVERLOADED' | 'INVALID_INPUT' | 'DEADLINE_EXCEEDED';
 
 /**
  * A model request refused on purpose. Each face maps the code: TCP sends it
@@ -26,4 +27,5 @@ export const MODEL_ERROR_STATUS: Readonly<Record<ModelErrorCode, number>> = {
   MODEL_NOT_FOUND: 404,
   OVERLOADED: 503,
   MODEL_NOT_READY: 503,
+  DEADLINE_EXCEEDED: 504,
 };

@@ -9,7 +9,8 @@ import {
 import { ModelServingError } from './model-errors';
 import type { ModelPort } from './model.port';
 import { OnnxTensorModel } from './onnx/onnx-tensor.model';
-import type { WorkerSessionOptions } from './onnx/worker-session';
+import type { RunObserver, WorkerSessionOptions } from './onnx/worker-session';
+import type { BatchSettings } from './huggingface/text-batcher';
 import { TextClassifierModel } from './text-classifier.model';
 
 /** Triton's states, as `POST /v2/repository/index` reports them. */
@@ -34,8 +35,13 @@ export const MODEL_SETTINGS_FILE = 'model-settings.json';
 /** The project's own artifact in a version folder. */
 export const ARTIFACT_FILE = 'model.json';
 
-/** `model-settings.json`: `{"intra_op_threads": 1, "max_queue": 256}`, each optional. */
-export function readModelSettings(folders: readonly string[]): WorkerSessionOptions {
+/**
+ * `model-settings.json`: `{"intra_op_threads": 1, "max_queue": 256,
+ * "max_batch_size": 32, "max_queue_delay_ms": 0}`, each optional.
+ */
+export function readModelSettings(
+  folders: readonly string[],
+): WorkerSessionOptions & Partial<BatchSettings> {
   const file = folders.map((f) => join(f, MODEL_SETTINGS_FILE)).find((f) => existsSync(f));
   if (!file) return {};
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -50,6 +56,8 @@ export function readModelSettings(folders: readonly string[]): WorkerSessionOpti
   return {
     intraOpThreads: positive('intra_op_threads', 64),
     maxQueue: positive('max_queue', 100_000),
+    maxBatchSize: positive('max_batch_size', 1024),
+    maxQueueDelayMs: positive('max_queue_delay_ms', 10_000),
   };
 }
 
@@ -58,8 +66,9 @@ export async function loadVersionFolder(
   name: string,
   version: string,
   folder: string,
+  observe?: RunObserver,
 ): Promise<ModelPort> {
-  const settings = readModelSettings([folder, join(folder, '..')]);
+  const settings = { ...readModelSettings([folder, join(folder, '..')]), observe };
   if (isHfTextClassifierFolder(folder)) {
     return HfTextClassifierModel.load(name, version, folder, settings);
   }
@@ -101,6 +110,8 @@ export interface RepositoryOptions {
   /** `DEFAULT_MODEL`; unset: the repository's only model. */
   defaultModel?: string;
   log?: (line: string) => void;
+  /** Told of each session run of a version (metrics). */
+  observeRuns?: (name: string, version: string) => RunObserver;
 }
 
 /**
@@ -118,6 +129,7 @@ export class ModelRegistry implements OnApplicationShutdown {
   private changes: Promise<unknown> = Promise.resolve();
   private poller: NodeJS.Timeout | undefined;
   private log: (line: string) => void = () => undefined;
+  private observeRuns: RepositoryOptions['observeRuns'];
 
   private constructor(
     readonly defaultName: string,
@@ -157,6 +169,7 @@ export class ModelRegistry implements OnApplicationShutdown {
     }
     const registry = new ModelRegistry(defaultName, root);
     if (options.log) registry.log = options.log;
+    registry.observeRuns = options.observeRuns;
     for (const [name, versions] of found) {
       for (const version of versions) await registry.loadVersion(name, version);
     }
@@ -355,7 +368,12 @@ export class ModelRegistry implements OnApplicationShutdown {
     slots.set(version, slot);
     if (previous) await this.release(previous, 'reloaded');
     try {
-      slot.model = await loadVersionFolder(name, version, join(this.root, name, version));
+      slot.model = await loadVersionFolder(
+        name,
+        version,
+        join(this.root, name, version),
+        this.observeRuns?.(name, version),
+      );
       slot.state = 'READY';
       this.log(`loaded model ${name} version ${version}`);
     } catch (error) {

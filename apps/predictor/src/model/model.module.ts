@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { PredictorEnv } from '../config/predictor.config';
+import { PredictorMetrics } from '../observability/predictor.metrics';
 import { ModelRegistry } from './model-registry';
 import { TextClassifierModel, bundledModelPath } from './text-classifier.model';
 
@@ -17,8 +18,11 @@ export const MODELS = Symbol('MODELS');
   providers: [
     {
       provide: MODELS,
-      inject: [ConfigService],
-      useFactory: async (config: ConfigService<PredictorEnv, true>): Promise<ModelRegistry> => {
+      inject: [ConfigService, PredictorMetrics],
+      useFactory: async (
+        config: ConfigService<PredictorEnv, true>,
+        metrics: PredictorMetrics,
+      ): Promise<ModelRegistry> => {
         const logger = new Logger('ModelModule');
         const root = config.get('MODEL_REPOSITORY', { infer: true });
         const path = config.get('MODEL_PATH', { infer: true });
@@ -28,7 +32,10 @@ export const MODELS = Symbol('MODELS');
             root,
             defaultModel: config.get('DEFAULT_MODEL', { infer: true }),
             log: (line) => logger.log(line),
+            observeRuns: (name, version) => (run, queue, rows) =>
+              metrics.modelRun(name, version, run, queue, rows),
           });
+          metrics.trackModelStates(() => registry.index());
           registry.startPolling(config.get('MODEL_REPOSITORY_POLL_MS', { infer: true }));
           return registry;
         }
@@ -38,7 +45,9 @@ export const MODELS = Symbol('MODELS');
           throw new Error(`DEFAULT_MODEL ${defaultModel} is not ${model.name}, the only model`);
         }
         logger.log(`loaded model ${model.name}@${model.version} from ${model.source}`);
-        return ModelRegistry.of(model);
+        const registry = ModelRegistry.of(model);
+        metrics.trackModelStates(() => registry.index());
+        return registry;
       },
     },
   ],

@@ -28,9 +28,11 @@ export interface ModelPort {
   /**
    * Scores a batch of texts, in order. Rejects with a ModelServingError for
    * what the caller did wrong (a model that takes no text), anything else is
-   * a bug. The service has validated length and count.
+   * a bug. The service has validated length and count. `deadline` (epoch
+   * ms): a model that queues drops the request, DEADLINE_EXCEEDED, if it
+   * is still waiting then.
    */
-  predict(inputs: readonly string[]): Promise<ModelOutput[]>;
+  predict(inputs: readonly string[], deadline?: number): Promise<ModelOutput[]>;
   /**
    * Runs the model on named tensors, already checked against `inputs`
    * (checkInferRequest), and returns the outputs named in `outputs`, or all.

@@ -235,3 +235,46 @@ describe(ModelRegistry.name, () => {
     );
   });
 });
+
+describe('dynamic batching of a text classifier (real onnxruntime, worker threads)', () => {
+  const rows: number[] = [];
+  let model: HfTextClassifierModel;
+  const texts = Array.from(
+    { length: 20 },
+    (_, i) =>
+      `${['I love it', 'awful food', 'the film', 'great fun and nice'][i % 4]} ${'very '.repeat(i % 5)}`,
+  );
+
+  beforeAll(async () => {
+    model = await HfTextClassifierModel.load('tiny-sentiment', '1', TINY_SENTIMENT_OPTIMUM, {
+      maxBatchSize: 8,
+      maxQueueDelayMs: 20,
+      observe: (_run, _queue, n) => rows.push(n),
+    });
+  });
+
+  afterAll(() => model.close());
+
+  it('answers concurrent requests in shared runs, exactly as one at a time', async () => {
+    const alone: Awaited<ReturnType<HfTextClassifierModel['predict']>>[] = [];
+    for (const text of texts) alone.push(await model.predict([text]));
+    rows.length = 0;
+    const together = await Promise.all(texts.map((text) => model.predict([text])));
+    together.forEach(([output], i) => {
+      expect(output.label).toBe(alone[i][0].label);
+      expect(output.confidence).toBeCloseTo(alone[i][0].confidence, 6);
+    });
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(texts.length);
+    expect(Math.max(...rows)).toBe(8);
+    expect(rows.length).toBeLessThan(texts.length);
+  });
+
+  it('drops a request past its deadline before the run, not after', async () => {
+    rows.length = 0;
+    await expect(model.predict(['good'], Date.now() - 1)).rejects.toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+    });
+    await expect(model.predict(['good'], Date.now() + 5_000)).resolves.toHaveLength(1);
+    expect(rows).toEqual([1]);
+  });
+});

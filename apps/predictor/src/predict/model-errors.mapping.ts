@@ -10,6 +10,7 @@ const PROBLEM_CODE: Readonly<Record<ModelErrorCode, HttpErrorCode>> = {
   MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
   MODEL_NOT_READY: 'MODEL_NOT_READY',
   OVERLOADED: 'OVERLOADED',
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
 };
 
 /** `/predict`'s form of a model error: a problem+json; anything else is rethrown as it is. */

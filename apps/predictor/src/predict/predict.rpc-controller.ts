@@ -93,7 +93,9 @@ export class PredictRpcController {
         this.admit(checked.meta);
         const { inputs } = checked.payload;
         return {
-          predictions: await this.predictions.predict(inputs, checked.payload).catch(asRpcError),
+          predictions: await this.predictions
+            .predict(inputs, checked.payload, checked.meta.deadline)
+            .catch(asRpcError),
         };
       },
     );
@@ -147,7 +149,9 @@ export class PredictRpcController {
 
   private predictOne(message: PredictMessageDto): Promise<PredictionResult> {
     this.admit(message.meta);
-    return this.predictions.predictOne(message.payload.input, message.payload).catch(asRpcError);
+    return this.predictions
+      .predictOne(message.payload.input, message.payload, message.meta.deadline)
+      .catch(asRpcError);
   }
 
   private async answerMany(

@@ -29,15 +29,25 @@ export class PredictService {
    * @throws ModelServingError for an unknown or unready model, a full queue,
    *   or a model that takes no text.
    */
-  async predict(inputs: readonly string[], choice: ModelChoice = {}): Promise<PredictionResult[]> {
-    const model = this.models.resolve(choice.model, choice.version);
-    const outputs = await this.score(model, inputs);
+  async predict(
+    inputs: readonly string[],
+    choice: ModelChoice = {},
+    deadline?: number,
+  ): Promise<PredictionResult[]> {
+    const { model, version } = this.models.served(choice.model, choice.version);
+    const outputs = await this.metrics.countModelRequest(model.name, version, () =>
+      this.score(model, inputs, deadline),
+    );
     const ref = this.refOf(model);
     return outputs.map((output, i) => this.resultOf(output, inputs[i].length, ref));
   }
 
-  async predictOne(input: string, choice: ModelChoice = {}): Promise<PredictionResult> {
-    const [result] = await this.predict([input], choice);
+  async predictOne(
+    input: string,
+    choice: ModelChoice = {},
+    deadline?: number,
+  ): Promise<PredictionResult> {
+    const [result] = await this.predict([input], choice, deadline);
     return result;
   }
 
@@ -60,9 +70,13 @@ export class PredictService {
   }
 
   /** One model call, timed and counted. */
-  private async score(model: ModelPort, inputs: readonly string[]): Promise<ModelOutput[]> {
+  private async score(
+    model: ModelPort,
+    inputs: readonly string[],
+    deadline?: number,
+  ): Promise<ModelOutput[]> {
     const started = performance.now();
-    const outputs = await model.predict(inputs);
+    const outputs = await model.predict(inputs, deadline);
     const seconds = (performance.now() - started) / 1000;
     // Every caller pairs outputs with inputs by position.
     if (outputs.length !== inputs.length) {

@@ -29,7 +29,8 @@ import type { ModelPort } from '../model/model.port';
  * nowhere unless a spec passes a logger to read them.
  */
 export async function startTestPredictor(
-  model: ModelPort | ModelRegistry,
+  /** null: the models the environment names, loaded by the model module as main.ts does. */
+  model: ModelPort | ModelRegistry | null,
   env: Record<string, string> = {},
   logger: Logger = silentLogger(),
 ): Promise<RunningPredictor> {
@@ -40,12 +41,15 @@ export async function startTestPredictor(
     PREDICTOR_HTTP_PORT: '0',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] })
-    .overrideProvider(MODELS)
-    .useValue(model instanceof ModelRegistry ? model : ModelRegistry.of(model))
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot()] })
     .overrideProvider(ROOT_LOGGER)
-    .useValue(logger)
-    .compile();
+    .useValue(logger);
+  if (model) {
+    builder = builder
+      .overrideProvider(MODELS)
+      .useValue(model instanceof ModelRegistry ? model : ModelRegistry.of(model));
+  }
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
     createHttpAdapter(PREDICTOR_HTTP_ADAPTER_OPTIONS),
     { ...PREDICTOR_APP_OPTIONS, logger: false },

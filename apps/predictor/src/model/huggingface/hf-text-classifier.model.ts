@@ -2,14 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelServingError } from '../model-errors';
 import type { ModelOutput, ModelPort, TensorSpec } from '../model.port';
-import { WorkerSession } from '../onnx/worker-session';
+import { DEFAULT_MAX_QUEUE, WorkerSession } from '../onnx/worker-session';
 import type { WorkerSessionOptions } from '../onnx/worker-session';
 import type { Tensor } from '../tensors';
 import { HfTokenizer } from './hf-tokenizer';
+import { TextBatcher } from './text-batcher';
+import type { BatchSettings } from './text-batcher';
 
 const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 /** Where optimum writes the graph, then where transformers.js keeps it. */
 const GRAPH_PATHS = ['model.onnx', join('onnx', 'model.onnx')];
+
+/** Texts in one session run when the settings name no other size. */
+export const DEFAULT_MAX_BATCH_SIZE = 32;
 
 /** The text input and the outputs a text classifier shows through the Open Inference Protocol. */
 const TEXT_INPUT = 'text';
@@ -73,6 +78,7 @@ export class HfTextClassifierModel implements ModelPort {
   readonly platform = 'onnxruntime_onnx';
   readonly inputs: readonly TensorSpec[] = [{ name: TEXT_INPUT, datatype: 'BYTES', shape: [-1] }];
   readonly outputs: readonly TensorSpec[];
+  private readonly batcher: TextBatcher;
 
   private constructor(
     readonly name: string,
@@ -82,7 +88,9 @@ export class HfTextClassifierModel implements ModelPort {
     private readonly tokenizer: HfTokenizer,
     private readonly session: WorkerSession,
     private readonly takesTokenTypes: boolean,
+    batching: BatchSettings,
   ) {
+    this.batcher = new TextBatcher(batching, (texts) => this.probabilities(texts));
     this.outputs = [
       { name: 'label', datatype: 'BYTES', shape: [-1] },
       { name: 'probabilities', datatype: 'FP32', shape: [-1, classes.length] },
@@ -94,7 +102,7 @@ export class HfTextClassifierModel implements ModelPort {
     name: string,
     version: string,
     folder: string,
-    options: WorkerSessionOptions = {},
+    options: WorkerSessionOptions & Partial<BatchSettings> = {},
   ): Promise<HfTextClassifierModel> {
     const config = readJson(folder, 'config.json');
     const tokenizerConfig = readJson(folder, 'tokenizer_config.json');
@@ -130,6 +138,11 @@ export class HfTextClassifierModel implements ModelPort {
       tokenizer,
       session,
       inputNames.has('token_type_ids'),
+      {
+        maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+        maxQueueDelayMs: options.maxQueueDelayMs ?? 0,
+        maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE,
+      },
     );
     try {
       await model.predict(['warm up']);
@@ -140,8 +153,8 @@ export class HfTextClassifierModel implements ModelPort {
     return model;
   }
 
-  async predict(texts: readonly string[]): Promise<ModelOutput[]> {
-    const rows = await this.probabilities(texts);
+  async predict(texts: readonly string[], deadline?: number): Promise<ModelOutput[]> {
+    const rows = await this.batcher.submit(texts, deadline);
     return rows.map((row) => {
       let best = 0;
       for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
@@ -157,7 +170,7 @@ export class HfTextClassifierModel implements ModelPort {
         `input "${TEXT_INPUT}" must hold at least one text`,
       );
     }
-    const rows = await this.probabilities(text.data as string[]);
+    const rows = await this.batcher.submit(text.data as string[]);
     const n = rows.length;
     const all: Tensor[] = [
       {
@@ -176,8 +189,10 @@ export class HfTextClassifierModel implements ModelPort {
     return outputs ? all.filter((t) => outputs.includes(t.name)) : all;
   }
 
-  close(): Promise<void> {
-    return this.session.close();
+  /** Answers every request already accepted (queued ones too), then ends the worker. */
+  async close(): Promise<void> {
+    await this.batcher.drain();
+    await this.session.close();
   }
 
   /** One row of class probabilities per text: one session run for the call, padded to its longest text. */

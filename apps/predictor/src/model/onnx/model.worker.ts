@@ -44,6 +44,7 @@ async function serve(port: MessagePort, options: WorkerOptions): Promise<void> {
       // Float16Array is newer than the binding's types; it takes one at run time.
       feeds[input.name] = new OrtTensor(input.type, input.data as Float32Array, input.dims);
     }
+    const started = performance.now();
     session.run(feeds, request.outputs).then(
       (results) => {
         const outputs: Tensor[] = [];
@@ -59,7 +60,12 @@ async function serve(port: MessagePort, options: WorkerOptions): Promise<void> {
           outputs.push({ name, type: value.type as Tensor['type'], dims: [...value.dims], data });
         }
         port.postMessage(
-          { kind: 'result', id: request.id, outputs } satisfies WorkerReply,
+          {
+            kind: 'result',
+            id: request.id,
+            outputs,
+            runMs: performance.now() - started,
+          } satisfies WorkerReply,
           transfer,
         );
       },

@@ -18,7 +18,7 @@ export interface WorkerTensorInfo {
 export type WorkerReply =
   | { kind: 'loaded'; inputs: WorkerTensorInfo[]; outputs: WorkerTensorInfo[] }
   | { kind: 'load-failed'; reason: string }
-  | { kind: 'result'; id: number; outputs: Tensor[] }
+  | { kind: 'result'; id: number; outputs: Tensor[]; runMs: number }
   | { kind: 'failed'; id: number; reason: string };
 
 export interface RunRequest {

@@ -8,7 +8,11 @@ import { ORT_TO_OIP } from '../tensors';
 import type { OrtType, Tensor } from '../tensors';
 import type { RunRequest, WorkerReply, WorkerTensorInfo } from './worker-protocol';
 
+/** Told of each run: its time in onnxruntime, its wait (to the worker and back), its rows. */
+export type RunObserver = (runSeconds: number, queueSeconds: number, rows: number) => void;
+
 export interface WorkerSessionOptions {
+  observe?: RunObserver;
   /** Threads of one run. Default 1: workers × threads should fit the cores. */
   intraOpThreads?: number;
   /** Runs accepted but not finished; one more is refused at once with OVERLOADED. */
@@ -51,6 +55,8 @@ export class OnnxRunError extends Error {
 interface Pending {
   resolve(outputs: Tensor[]): void;
   reject(error: Error): void;
+  posted: number;
+  rows: number;
 }
 
 /**
@@ -72,6 +78,7 @@ export class WorkerSession {
     readonly inputs: readonly TensorSpec[],
     readonly outputs: readonly TensorSpec[],
     private readonly maxQueue: number,
+    private readonly observe?: RunObserver,
   ) {
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
     worker.on('error', (error: unknown) =>
@@ -105,6 +112,7 @@ export class WorkerSession {
               reply.inputs.map(specOf),
               reply.outputs.map(specOf),
               options.maxQueue ?? DEFAULT_MAX_QUEUE,
+              options.observe,
             ),
           );
         } else {
@@ -135,7 +143,12 @@ export class WorkerSession {
       if (!Array.isArray(input.data)) transfer.push(input.data.buffer as ArrayBuffer);
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        resolve,
+        reject,
+        posted: performance.now(),
+        rows: inputs[0]?.dims[0] ?? 1,
+      });
       this.worker.postMessage(request, transfer);
     });
   }
@@ -155,8 +168,11 @@ export class WorkerSession {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (reply.kind === 'result') pending.resolve(reply.outputs);
-    else pending.reject(new OnnxRunError(reply.reason));
+    if (reply.kind === 'result') {
+      const totalMs = performance.now() - pending.posted;
+      this.observe?.(reply.runMs / 1000, (totalMs - reply.runMs) / 1000, pending.rows);
+      pending.resolve(reply.outputs);
+    } else pending.reject(new OnnxRunError(reply.reason));
     if (this.pending.size === 0) this.drained?.();
   }
 
