@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { PredictorEnv } from '../config/predictor.config';
+import { ObservabilityModule } from '../observability/observability.module';
 import { PredictorMetrics } from '../observability/predictor.metrics';
 import { ModelRegistry } from './model-registry';
 import { TextClassifierModel, bundledModelPath } from './text-classifier.model';
@@ -15,6 +16,7 @@ export const MODELS = Symbol('MODELS');
  * predictor never starts without one (main.ts prints the reason).
  */
 @Module({
+  imports: [ObservabilityModule],
   providers: [
     {
       provide: MODELS,

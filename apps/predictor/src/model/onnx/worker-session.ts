@@ -97,6 +97,9 @@ export class WorkerSession {
         intraOpThreads: options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
       },
     });
+    // A model worker never keeps the process alive by itself: the servers do, and shutdown
+    // terminates the workers; one a caller forgot to close must not hang the exit.
+    worker.unref();
     return new Promise((resolve, reject) => {
       const onError = (error: unknown): void => {
         void worker.terminate();
