@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayEnv } from '../config/gateway.config';
 import { GatewayMetrics } from '../observability/gateway.metrics';
+import { ObservabilityModule } from '../observability/observability.module';
 import { InputLogQueryService } from './input-log-query.service';
 import { InputLogWriteService } from './input-log-write.service';
 import { INPUT_LOG_OPTIONS } from './input-log.constants';
@@ -12,6 +13,7 @@ import { InputLogShipping } from './shipping/input-log-shipping.service';
 import { SegmentLogStore } from './storage/segment-log.store';
 
 @Module({
+  imports: [ObservabilityModule],
   controllers: [LogsController],
   providers: [
     {

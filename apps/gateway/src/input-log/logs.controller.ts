@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@ml-system/server-core';
-import { ApiGetLog, ApiListLogs } from '../observability/openapi/gateway.docs';
+import { ApiGetLog, ApiListLogs } from './logs.docs';
 import { isInputLogUnavailable } from './input-log.errors';
 import { InputLogQueryService } from './input-log-query.service';
 import type { InputLogEntry, InputLogPage } from './input-log.types';

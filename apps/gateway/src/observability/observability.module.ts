@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ObservabilityCoreModule } from '@ml-system/server-core';
 import { GatewayMetrics } from './gateway.metrics';
@@ -11,11 +11,7 @@ const GATEWAY_QUIET_ROUTES = ['/health', '/health/live', '/health/ready', '/metr
  * The gateway's logs, traces and metrics: the shared core (pino, tracer,
  * registry, `/metrics`, request hooks) plus the gateway's own metrics and
  * the client side of the TCP hop. A module that injects them imports this one.
- *
- * TODO(issue 15): drop `@Global()` once InputLogModule imports this module for the
- * `GatewayMetrics` it injects (the input-log split owns that file); nothing else relies on it.
  */
-@Global()
 @Module({
   imports: [
     ObservabilityCoreModule.forRoot({

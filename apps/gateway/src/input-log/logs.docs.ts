@@ -2,12 +2,11 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery } from '@nestjs/swagger';
 import { ApiProblemResponses, INTERNAL_PROBLEM } from '@ml-system/server-core';
 import type { ProblemResponse } from '@ml-system/server-core';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../input-log/logs-query.dto';
-import { ApiGuarded, GUARDED_PROBLEMS } from '../../security/security.docs';
-import { InputLogEntrySchema, InputLogPageSchema } from './gateway.schemas';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './logs-query.dto';
+import { ApiGuarded, GUARDED_PROBLEMS } from '../security/security.docs';
+import { InputLogEntrySchema, InputLogPageSchema } from './logs.schemas';
 
-// TODO(issue 15): the input log's OpenAPI description; it moves beside logs.controller.ts (with
-// gateway.schemas.ts) in the input-log split, which ends the last input-log ↔ observability cycle.
+// The OpenAPI description of the input log's routes, beside their controller.
 
 const LOG_UNAVAILABLE: ProblemResponse = {
   status: 503,
