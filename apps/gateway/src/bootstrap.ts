@@ -11,7 +11,7 @@ import {
 import type { HttpAdapterOptions } from '@ml-system/server-core';
 import { AppModule } from './app.module';
 import { validateGatewayEnv } from './config/gateway.config';
-import { InputLogService } from './input-log/input-log.service';
+import { InputLogWriteService } from './input-log/input-log-write.service';
 import type { GatewayEnv } from './config/gateway.config';
 import { serveGatewayOpenApi } from './observability/openapi/gateway.openapi';
 import { configureCors } from './security/cors';
@@ -74,7 +74,7 @@ export async function startGateway(): Promise<RunningGateway> {
   logger.log(`listening: ${where}; ready once the input log is open`);
   // Readiness needs the input log, which recovers after the server listens
   // (liveness must answer meanwhile): "ready" is said when it is true.
-  const inputLog = app.get(InputLogService);
+  const inputLog = app.get(InputLogWriteService);
   void inputLog.whenOpen().then(() => {
     if (inputLog.writable()) logger.log(`ready: ${where}`);
   });
