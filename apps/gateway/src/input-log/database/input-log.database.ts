@@ -190,6 +190,10 @@ export class InputLogDatabase {
    */
   async ship(instanceId: string, batch: ShipBatch, next: FollowPosition): Promise<void> {
     const client = await this.pool.connect();
+    // A connection the server ends mid-transaction emits 'error' on the checked-out
+    // client; unheard, that would crash the process. The failing query reports it.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -247,6 +251,7 @@ export class InputLogDatabase {
       });
       throw error;
     } finally {
+      client.off('error', ignore);
       // A connection whose rollback failed is in an unknown state: closed, not reused.
       client.release(broken);
     }
