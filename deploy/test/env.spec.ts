@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { envNamesInSchemaSource, schemaEnvNames } from './support/app-facts';
+import { envTableRows, schemaEnvNames } from './support/app-facts';
 import { composeEnvSettings, loadCompose } from './support/compose';
 import { dockerfileEnvSettings } from './support/dockerfile';
 import type { EnvSetting } from './support/env-rules';
@@ -101,19 +101,25 @@ describe('the apps config schemas, as read from their source', () => {
       for (const name of names) expect(name).toMatch(/^[A-Z][A-Z0-9_]+$/);
   });
 
-  it('are parsed by property declarations only (not constants, types or decorators)', () => {
-    const source = [
-      "export const LOG_LEVELS = ['info'] as const;",
-      'const ENDPOINT_LIST = /x/;',
-      'export class SomeEnv {',
-      '  @IsInt()',
-      '  SOME_PORT: number = 8000;',
-      '  OPTIONAL_PATH?: string;',
-      '  DEFINITE!: string;',
-      '  lowerCase: string = "x";',
-      '}',
+  it("are read from the generated table's rows only (not header, prose or other tables)", () => {
+    const readme = [
+      '| variable | app | default | what it is |',
+      '| `BEFORE_TABLE` | gateway | `1` | outside the markers |',
+      '<!-- env-table:start (generated) -->',
+      '| variable | app | default | what it is |',
+      '|---|---|---|---|',
+      '| `SOME_PORT` | gateway | `8000` | a port (integer, 0–65535) |',
+      '| `OPTIONAL_PATH` | predictor | unset | a path |',
+      '| `SHARED` | both | `64` (64 B) | both apps read it |',
+      '<!-- env-table:end -->',
+      '| `AFTER_TABLE` | both | `2` | outside the markers |',
     ].join('\n');
-    expect(envNamesInSchemaSource(source)).toEqual(['SOME_PORT', 'OPTIONAL_PATH', 'DEFINITE']);
+    expect(envTableRows(readme)).toEqual([
+      { name: 'SOME_PORT', app: 'gateway', default: '8000' },
+      { name: 'OPTIONAL_PATH', app: 'predictor', default: undefined },
+      { name: 'SHARED', app: 'both', default: '64' },
+    ]);
+    expect(() => envTableRows('no table')).toThrow('no generated environment table');
   });
 });
 

@@ -1,82 +1,69 @@
 /**
- * Facts about the apps, read from their source files as text.
+ * Facts about the apps, read as text.
  *
  * The deploy project is tooling (tags type:tools): Nx module boundaries forbid
- * it to import app code, and importing the env classes would also pull in Nest
- * and class-validator just to list names. The config schemas and controllers
- * are written in a regular style, so a few anchored regular expressions read
- * what the packaging must agree with: env names and defaults, GET routes, the
- * hard shutdown timeout. Each reader fails loudly when it finds nothing, so a
+ * it to import app code. Env names and defaults come from the README's
+ * environment table, which `npx nx run tools:env-table` generates from the
+ * config schema classes (and a drift test keeps true); the controllers are
+ * written in a regular style, so anchored regular expressions read the GET
+ * routes and the hard shutdown timeout. Each reader fails loudly when it finds nothing, so a
  * change of style breaks these specs instead of silently allowing everything.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { AppName } from './repo';
 import { listFiles, readRepoFile, repoPath } from './repo';
 
-/**
- * An env schema property declaration at the start of a line, e.g.
- * `  GATEWAY_PORT: number = 8000;` or `  MODEL_PATH?: string;`. Env classes
- * name their properties exactly like the variables (upper snake case), and
- * nothing else in those files is an indented upper-case declaration.
- */
-const ENV_PROPERTY = /^\s+([A-Z][A-Z0-9_]+)[?!]?:/gm;
+/** The README's generated environment table sits between these (`npx nx run tools:env-table`). */
+const TABLE_START = '<!-- env-table:start';
+const TABLE_END = '<!-- env-table:end -->';
 
-/** Env names declared in one schema source text. */
-export function envNamesInSchemaSource(source: string): string[] {
-  return [...source.matchAll(ENV_PROPERTY)].map((match) => match[1] ?? '');
+export interface EnvTableRow {
+  readonly name: string;
+  /** `gateway`, `predictor` or `both`. */
+  readonly app: string;
+  /** The environment string that gives the default, when the default cell starts with one. */
+  readonly default: string | undefined;
 }
 
-/** The settings both apps share: the base class of each app's schema. */
-export const SHARED_SCHEMA_FILE = repoPath(
-  'libs',
-  'server-core',
-  'src',
-  'lib',
-  'config',
-  'server-env.ts',
-);
+/**
+ * The rows of the generated table in a README text: `| \`NAME\` | app | default | … |`.
+ * Header, separator and prose around the markers are not rows.
+ */
+export function envTableRows(readme: string): EnvTableRow[] {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error('README.md has no generated environment table');
+  return readme
+    .slice(start, end)
+    .split('\n')
+    .flatMap((line) => {
+      const row = /^\| `([A-Z][A-Z0-9_]+)` \| (gateway|predictor|both) \| ([^|]*) \|/.exec(line);
+      if (!row) return [];
+      const literal = /^`([^`]*)`/.exec(row[3] ?? '');
+      return [{ name: row[1] ?? '', app: row[2] ?? '', default: literal?.[1] }];
+    });
+}
 
-/** `apps/<app>/src/config/*.config.ts` (specs excluded), and the shared base class. */
-export function schemaFiles(app: AppName): string[] {
-  const files = listFiles(repoPath('apps', app, 'src', 'config'), (name) =>
-    name.endsWith('.config.ts'),
+/** The README's environment table, generated from the apps' config schema classes. */
+export function schemaEnvRows(app: AppName): EnvTableRow[] {
+  const rows = envTableRows(readRepoFile('README.md')).filter(
+    (row) => row.app === app || row.app === 'both',
   );
-  if (files.length === 0) throw new Error(`no env schema (*.config.ts) found for ${app}`);
-  return [...files.sort(), SHARED_SCHEMA_FILE];
+  if (rows.length === 0)
+    throw new Error(
+      `no ${app} variable in README's environment table: run npx nx run tools:env-table`,
+    );
+  return rows;
 }
 
 /** Every env name the app's config schemas declare. */
 export function schemaEnvNames(app: AppName): Set<string> {
-  const names = schemaFiles(app).flatMap((file) =>
-    envNamesInSchemaSource(readFileSync(file, 'utf8')),
-  );
-  if (names.length === 0)
-    throw new Error(`no env property found in the ${app} schema: has its style changed?`);
-  return new Set(names);
+  return new Set(schemaEnvRows(app).map((row) => row.name));
 }
 
-/**
- * The default of one schema property, as the environment string that would
- * produce it: `PORT: number = 8_000;` → `'8000'`, `HOST: string = '0.0.0.0';`
- * → `'0.0.0.0'`. Undefined when the property has no literal default.
- */
-export function envDefaultInSchemaSource(source: string, name: string): string | undefined {
-  const match = new RegExp(`^\\s+${name}[?!]?:[^=\\n]*=\\s*([^;\\n]+);`, 'm').exec(source);
-  const literal = match?.[1]?.trim();
-  if (literal === undefined) return undefined;
-  const quoted = /^(['"`])(.*)\1$/.exec(literal);
-  if (quoted) return quoted[2];
-  if (/^[\d_]+$/.test(literal)) return literal.replace(/_/g, '');
-  return undefined;
-}
-
+/** The default of one variable, as the environment string that would produce it. */
 export function schemaEnvDefault(app: AppName, name: string): string | undefined {
-  for (const file of schemaFiles(app)) {
-    const value = envDefaultInSchemaSource(readFileSync(file, 'utf8'), name);
-    if (value !== undefined) return value;
-  }
-  return undefined;
+  return schemaEnvRows(app).find((row) => row.name === name)?.default;
 }
 
 /** The variables that choose the ports each app listens on. */
@@ -153,11 +140,4 @@ export function shutdownHardTimeoutMs(): number {
   const match = /timeoutMs\s*=\s*([\d_]+)/.exec(readRepoFile(file));
   if (!match?.[1]) throw new Error(`no \`timeoutMs = <number>\` default found in ${file}`);
   return Number(match[1].replace(/_/g, ''));
-}
-
-/** For messages: `gateway.config.ts` rather than an absolute path. */
-export function schemaFileNames(app: AppName): string {
-  return schemaFiles(app)
-    .map((file) => basename(file))
-    .join(', ');
 }

@@ -2,6 +2,7 @@ export * from './lib/config/all-or-none';
 export * from './lib/config/at-most';
 export * from './lib/config/validate-env';
 export * from './lib/config/server-env';
+export * from './lib/config/env-docs';
 export * from './lib/http/client-error';
 export * from './lib/http/http-app';
 export * from './lib/http/json-body-parser';

@@ -10,7 +10,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_BATCH_SIZE } from '@ml-system/contracts';
-import { AtMost, ServerEnv, envValidator } from '@ml-system/server-core';
+import { AtMost, type EnvDocs, ServerEnv, envValidator } from '@ml-system/server-core';
 
 /** What of an input's text the input log keeps: all of it, a salted hash, or its length. */
 export const INPUT_LOG_REDACTIONS = ['none', 'hash', 'length'] as const;
@@ -306,6 +306,111 @@ export class GatewayEnv extends ServerEnv {
 export const validateGatewayEnv = envValidator(GatewayEnv, {
   secret: ['API_KEYS', 'INPUT_LOG_HASH_SALT', 'INPUT_LOG_DATABASE_URL'],
 });
+
+/** The README's words for each variable (`npx nx run tools:env-table` writes the table). */
+export const GATEWAY_ENV_DOCS: EnvDocs<GatewayEnv, ServerEnv> = {
+  GATEWAY_HOST: { what: 'HTTP listen address' },
+  GATEWAY_PORT: { what: 'HTTP listen port (`0` = any free port)' },
+  PREDICTOR_ENDPOINTS: {
+    what: 'comma list of predictor `host:port` (IPv6 in brackets); a host name resolves to all its addresses',
+  },
+  PREDICTOR_ENDPOINTS_FILE: {
+    what: 'a file of `host:port` entries (comma or line separated, `#` comments) re-read every `PREDICTOR_RESOLVE_INTERVAL_MS`: predictors added or removed there join or leave without a restart; replace it whole (write, then rename), as a ConfigMap update does; takes precedence over `PREDICTOR_ENDPOINTS`',
+  },
+  PREDICTOR_TIMEOUT_MS: { what: 'budget of one attempt against one predictor' },
+  REQUEST_DEADLINE_MS: {
+    what: 'budget of the whole request; sent to the predictor as an absolute deadline',
+  },
+  PREDICTOR_RETRIES: {
+    what: 'retries after the first attempt, only when no answer came back (or the predictor refused unworked: `SHUTTING_DOWN`)',
+  },
+  PREDICTOR_RETRY_BACKOFF_MS: {
+    what: 'first delay before a retry (decorrelated jitter; it grows per retry)',
+  },
+  PREDICTOR_RETRY_BACKOFF_MAX_MS: { what: 'largest delay before a retry' },
+  RETRY_BUDGET_RATIO: { what: 'share of extra calls retries may add' },
+  RETRY_BUDGET_MIN_PER_S: { what: 'retries always allowed per second, whatever the traffic' },
+  BREAKER_FAILURES: { what: "consecutive failures that open one endpoint's breaker" },
+  BREAKER_OPEN_MS: { what: 'how long an open breaker stays open before one probe' },
+  PREDICTOR_COALESCE_MAX: {
+    what: 'predict calls sent to one predictor together as one predict-many frame at most; `1` sends each alone',
+  },
+  MAX_IN_FLIGHT: {
+    what: 'predictor calls in flight at once; beyond it a fast 503 `OVERLOADED` with `Retry-After`',
+  },
+  PREDICTOR_RESOLVE_INTERVAL_MS: {
+    what: 'how often host names in `PREDICTOR_ENDPOINTS` are resolved again (0 = once)',
+  },
+  PREDICTOR_HEALTH_TIMEOUT_MS: { what: "budget of each endpoint's health round trip" },
+  BODY_LIMIT_BYTES: { what: 'largest request body (413 beyond)' },
+  INPUT_LOG_DIR: {
+    what: 'directory of the durable input log (created `0700`, files `0600`)',
+  },
+  INPUT_LOG_REDACTION: {
+    what: 'what of `data` is stored: `none` (the text), `hash` (HMAC-SHA-256), `length`',
+  },
+  INPUT_LOG_HASH_SALT: {
+    what: 'key of the `hash` redaction; set it from a secret store to keep it away from the log',
+    default: 'generated into `<dir>/hash-salt`',
+  },
+  INPUT_LOG_SEGMENT_BYTES: {
+    what: 'size at which a segment file is closed and a new one started',
+    default: '`67108864` (64 MiB)',
+  },
+  INPUT_LOG_RETENTION_BYTES: {
+    what: 'whole size of the log on disk; the oldest segments are deleted beyond it',
+    default: '`1073741824` (1 GiB)',
+  },
+  INPUT_LOG_DATABASE_URL: {
+    what: 'PostgreSQL the input log is shipped to (`postgres://user:pass@host:5432/db?sslmode=…`); see [docs/input-log.md](docs/input-log.md)',
+    default: 'unset (the local log only)',
+  },
+  INPUT_LOG_DATABASE_CA_FILE: {
+    what: "PEM file of the CA that signed the database's certificate; set, TLS is required and verified",
+  },
+  INPUT_LOG_DATABASE_POOL_SIZE: {
+    what: 'connections the gateway opens to the database (the shipper and `GET /logs` share them)',
+  },
+  INPUT_LOG_DATABASE_STATEMENT_TIMEOUT_MS: {
+    what: 'a statement running longer is cancelled by the server',
+  },
+  INPUT_LOG_SHIP_BACKLOG_BYTES: {
+    what: 'bytes of the local log not yet shipped at which new inputs are refused (503) rather than risk losing any',
+    default: '`1073741824` (1 GiB)',
+  },
+  INPUT_LOG_SHIP_DRAIN_MS: {
+    what: 'how long SIGTERM waits for the shipper to empty the backlog before exiting (the rest ships after restart)',
+  },
+  GATEWAY_INSTANCE_ID: {
+    what: "this replica's name in the database (`input_log.instance_id`); unique and stable per log directory",
+    default: 'the host name',
+  },
+  API_KEYS: {
+    what: 'accepted keys, comma list; each 16–512 visible characters',
+    default: 'unset (auth off, warning at start)',
+  },
+  API_KEYS_FILE: {
+    what: 'a file of accepted keys, one per line, `#` comments; added to `API_KEYS`',
+    default: 'unset (auth off, warning at start)',
+  },
+  RATE_LIMIT_MAX: {
+    what: 'requests per window per key (or client address); `0` disables',
+  },
+  RATE_LIMIT_WINDOW_MS: { what: 'the rate limit window' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    what: 'slow-client bound: the whole request; a socket silent either way this long is closed too',
+  },
+  HTTP_HEADERS_TIMEOUT_MS: { what: 'slow-client bound: the headers' },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: { what: 'slow-client bound: an idle keep-alive connection' },
+  CORS_ORIGINS: {
+    what: 'comma list of allowed origins (`https://host[:port]`)',
+    default: 'unset (CORS off)',
+  },
+  RPC_TLS_SERVERNAME: {
+    what: "name checked against the predictor's certificate",
+    default: "the endpoint's host name",
+  },
+};
 
 /** Splits a comma list (API_KEYS, CORS_ORIGINS), trimming items and dropping empty ones. */
 export function splitList(list: string | undefined): string[] {

@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { MODEL_NAME_PATTERN } from '@ml-system/contracts';
-import { ServerEnv, envValidator } from '@ml-system/server-core';
+import { type EnvDocs, ServerEnv, envValidator } from '@ml-system/server-core';
 
 /**
  * Everything the predictor reads from its environment, beyond what both services share (ServerEnv). Nothing else in the app
@@ -67,3 +67,29 @@ export class PredictorEnv extends ServerEnv {
 }
 
 export const validatePredictorEnv = envValidator(PredictorEnv);
+
+/** The README's words for each variable (`npx nx run tools:env-table` writes the table). */
+export const PREDICTOR_ENV_DOCS: EnvDocs<PredictorEnv, ServerEnv> = {
+  PREDICTOR_TCP_HOST: { what: 'TCP microservice listen address' },
+  PREDICTOR_TCP_PORT: { what: 'TCP microservice listen port' },
+  PREDICTOR_HTTP_HOST: { what: 'HTTP listen address' },
+  PREDICTOR_HTTP_PORT: { what: 'HTTP listen port' },
+  MODEL_PATH: {
+    what: 'model artifact to load; missing or corrupt stops the predictor at boot',
+    default: 'the bundled `assets/model/animal-text-nb.json`',
+  },
+  MODEL_REPOSITORY: {
+    what: "a model repository `<dir>/<name>/<version>/` (Triton's layout) of Hugging Face text classifiers, plain ONNX models and the project's artifacts; not with `MODEL_PATH` ([docs/model-serving.md](docs/model-serving.md))",
+    default: 'unset (the bundled repository: `animal-text-nb` version 1)',
+  },
+  MODEL_REPOSITORY_POLL_MS: {
+    what: 'how often `MODEL_REPOSITORY` is scanned for version folders added (loaded, warmed, then served) or removed (drained, then unloaded); `0` = never',
+  },
+  DEFAULT_MODEL: {
+    what: 'the model a request gets when it names none; required when the repository holds several',
+    default: "the repository's only model",
+  },
+  RPC_INCOMPLETE_FRAME_TIMEOUT_MS: {
+    what: 'a TCP frame left incomplete this long closes its connection',
+  },
+};

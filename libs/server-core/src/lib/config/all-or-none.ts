@@ -25,6 +25,8 @@ export function AllOrNone(
   return ValidateBy(
     {
       name: 'allOrNone',
+      // Read by the README's environment table (tools/config/env-table.ts).
+      constraints: [group],
       validator: {
         validate: (_value: unknown, args) => {
           const object = (args?.object ?? {}) as Record<string, unknown>;

@@ -11,6 +11,8 @@ export function AtMost(other: string, why: string, options?: ValidationOptions):
   return ValidateBy(
     {
       name: 'atMost',
+      // Read by the README's environment table (tools/config/env-table.ts).
+      constraints: [other],
       validator: {
         validate: (value: unknown, args) => {
           const limit = (args?.object as Record<string, unknown> | undefined)?.[other];

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import type { ObservabilityEnv } from '../observability/observability-core.module';
 import { AllOrNone } from './all-or-none';
+import type { EnvDocs } from './env-docs';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -57,3 +58,30 @@ export abstract class ServerEnv implements ObservabilityEnv {
   @MinLength(1)
   RPC_TLS_KEY?: string;
 }
+
+export const SERVER_ENV_DOCS: EnvDocs<ServerEnv> = {
+  LOG_LEVEL: { what: 'least severe level logged' },
+  LOG_PRETTY: {
+    what: '`true` / `false` force pretty or JSON logs; unset: pretty only on a terminal outside `NODE_ENV=production`',
+  },
+  NODE_ENV: { what: '`production` keeps logs JSON even on a terminal' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    what: 'OTLP/HTTP collector base URL; trace ids are generated and propagated either way',
+    default: 'unset (exporter off)',
+  },
+  SHUTDOWN_DRAIN_MS: {
+    what: "on SIGTERM, keep serving this long with readiness at 503 before closing (set it to your load balancer's probe period)",
+  },
+  RPC_TLS_CA: {
+    what: "PEM file of the CA of mutual TLS on the TCP hop; all three `RPC_TLS_*` files or none; the predictor verifies the gateway's certificate against the CA and the gateway the predictor's",
+    default: 'unset (plain TCP)',
+  },
+  RPC_TLS_CERT: {
+    what: "PEM file of this service's certificate on the TCP hop; the predictor's SAN must name the address the gateway dials",
+    default: 'unset (plain TCP)',
+  },
+  RPC_TLS_KEY: {
+    what: 'PEM file of the private key of `RPC_TLS_CERT`',
+    default: 'unset (plain TCP)',
+  },
+};
