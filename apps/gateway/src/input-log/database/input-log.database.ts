@@ -147,6 +147,11 @@ export class InputLogDatabase {
   /** Applies the migrations not applied yet, under node-pg-migrate's advisory lock (replicas may start together). */
   async migrate(): Promise<void> {
     const client = await this.pool.connect();
+    // As in ship(): a connection the server ends emits 'error' on the checked-out client,
+    // which unheard would crash the process; the failing query reports it instead.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let failed = false;
     try {
       const log = this.options.log ?? (() => undefined);
       await runner({
@@ -158,8 +163,13 @@ export class InputLogDatabase {
         checkOrder: true,
         logger: { info: log, warn: log, error: log, debug: () => undefined },
       });
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      client.release();
+      client.off('error', ignore);
+      // A client that failed may be broken: destroyed, not returned to the pool.
+      client.release(failed);
     }
   }
 
