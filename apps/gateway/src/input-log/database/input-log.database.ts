@@ -112,8 +112,8 @@ function outcomeColumn(stored: StoredOutcome): InputOutcome {
 
 /** A batch of the local log, as the shipper hands it over. */
 export interface ShipBatch {
-  inputs: StoredInput[];
-  outcomes: StoredOutcome[];
+  /** The inputs and outcomes, in log order: an outcome belongs to the input of its id before it. */
+  log: Array<StoredInput | StoredOutcome>;
   /** Records the batch covers (inputs, outcomes and records of no kind), for the position's count. */
   records: number;
 }
@@ -207,7 +207,7 @@ export class InputLogDatabase {
     let broken = false;
     try {
       await client.query('BEGIN');
-      const inputs = latestById(batch.inputs);
+      const { inputs, outcomes } = lastWrites(batch.log);
       if (inputs.length > 0) {
         await client.query(
           `INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length, forward_to_model)
@@ -234,13 +234,14 @@ export class InputLogDatabase {
           ],
         );
       }
-      const outcomes = latestById(batch.outcomes);
       if (outcomes.length > 0) {
+        // Only onto this instance's input: another replica that took the same id since owns the row now.
         await client.query(
           `UPDATE input_log AS t SET outcome = v.outcome, outcome_recorded_at = v.recorded_at
-           FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[]) AS v(id, outcome, recorded_at)
-           WHERE t.id = v.id`,
+           FROM unnest($2::text[], $3::jsonb[], $4::timestamptz[]) AS v(id, outcome, recorded_at)
+           WHERE t.id = v.id AND t.instance_id = $1`,
           [
+            instanceId,
             outcomes.map((outcome) => outcome.id),
             outcomes.map((outcome) => JSON.stringify(outcomeColumn(outcome))),
             outcomes.map((outcome) => outcome.recorded_at),
@@ -296,12 +297,27 @@ export class InputLogDatabase {
   }
 }
 
-/** One per id, the last in log order: a statement cannot touch a row twice. */
-function latestById<T extends { id: string }>(records: readonly T[]): T[] {
-  const byId = new Map<string, T>();
-  for (const record of records) {
-    byId.delete(record.id);
-    byId.set(record.id, record);
+/**
+ * What a batch leaves in the table: per id, the last input, and the last
+ * outcome recorded after it (a statement cannot touch a row twice). An
+ * outcome followed by a new input with its id belongs to the input before:
+ * it is dropped, not merged into the new one.
+ */
+function lastWrites(log: ReadonlyArray<StoredInput | StoredOutcome>): {
+  inputs: StoredInput[];
+  outcomes: StoredOutcome[];
+} {
+  const inputs = new Map<string, StoredInput>();
+  const outcomes = new Map<string, StoredOutcome>();
+  for (const record of log) {
+    if (record.type === 'input') {
+      inputs.delete(record.id);
+      inputs.set(record.id, record);
+      outcomes.delete(record.id);
+    } else {
+      outcomes.delete(record.id);
+      outcomes.set(record.id, record);
+    }
   }
-  return [...byId.values()];
+  return { inputs: [...inputs.values()], outcomes: [...outcomes.values()] };
 }

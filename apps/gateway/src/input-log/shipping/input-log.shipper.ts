@@ -261,11 +261,10 @@ export class InputLogShipper {
     const read = await this.follower.read(from, segments, this.batchBytes);
     const moved = read.next.seq !== from.seq || read.next.offset !== from.offset;
     if (!moved) return false;
-    const batch: ShipBatch = { inputs: [], outcomes: [], records: read.values.length };
+    const batch: ShipBatch = { log: [], records: read.values.length };
     for (const value of read.values) {
       if (!isStored(value)) continue;
-      if (value.type === 'input') batch.inputs.push(value);
-      else batch.outcomes.push(value);
+      batch.log.push(value);
       this.oldestPendingAt ??= writtenAt(value);
     }
     const started = performance.now();
