@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -47,6 +49,11 @@ function ownedByServerUser(path: string): void {
   chownSync(path, uid, gid);
 }
 
+export interface PostgresServerOptions {
+  /** PEM files of the server's certificate and key: TLS on (plain connections are still taken). */
+  tls?: { cert: string; key: string };
+}
+
 /**
  * A private PostgreSQL server for a test: a fresh cluster in a temp folder,
  * listening on a free port of 127.0.0.1 (its unix socket inside the folder),
@@ -62,6 +69,7 @@ export class PostgresServer {
     private readonly bin: string,
     readonly dir: string,
     readonly port: number,
+    private readonly settings: string[] = [],
   ) {}
 
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication: local tests only). */
@@ -77,10 +85,27 @@ export class PostgresServer {
    * initdb, then start and wait until it answers.
    * @throws when the server binaries are missing (the message says how to install them).
    */
-  static async start(): Promise<PostgresServer> {
+  static async start(options: PostgresServerOptions = {}): Promise<PostgresServer> {
     const bin = serverBinaries();
     const dir = mkdtempSync(join(tmpdir(), 'pg-test-'));
-    const server = new PostgresServer(bin, dir, await freePort());
+    const settings: string[] = [];
+    if (options.tls) {
+      // The server reads its key only if no one else can: copies owned by the server's user, mode 0600.
+      for (const [name, from] of [
+        ['server.crt', options.tls.cert],
+        ['server.key', options.tls.key],
+      ] as const) {
+        copyFileSync(from, join(dir, name));
+        chmodSync(join(dir, name), 0o600);
+        ownedByServerUser(join(dir, name));
+      }
+      settings.push(
+        'ssl=on',
+        `ssl_cert_file=${join(dir, 'server.crt')}`,
+        `ssl_key_file=${join(dir, 'server.key')}`,
+      );
+    }
+    const server = new PostgresServer(bin, dir, await freePort(), settings);
     try {
       ownedByServerUser(dir);
       mkdirSync(join(dir, 'socket'));
@@ -123,6 +148,7 @@ export class PostgresServer {
       'fsync=off',
       '-c',
       'full_page_writes=off',
+      ...this.settings.flatMap((setting) => ['-c', setting]),
     ]);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
-import { Pool } from 'pg';
-import type { PoolConfig } from 'pg';
+import { Client, Pool } from 'pg';
+import type { ClientConfig } from 'pg';
 import type { FollowPosition } from '../storage/segment-follower';
 import type {
   InputLogEntry,
@@ -110,6 +110,33 @@ function outcomeColumn(stored: StoredOutcome): InputOutcome {
   }
 }
 
+/**
+ * Another process ships under this instance id: it holds the id's lock. Two
+ * replicas with one GATEWAY_INSTANCE_ID would overwrite each other's position
+ * (each a place in its own log), so the second one does not ship at all.
+ */
+export class InstanceIdInUseError extends Error {
+  constructor(readonly instanceId: string) {
+    super(
+      `another gateway ships as GATEWAY_INSTANCE_ID "${instanceId}" (it holds the id's lock in the database): ` +
+        'this one ships nothing until that one stops; the id must be unique per replica and stay with its log directory',
+    );
+    this.name = 'InstanceIdInUseError';
+  }
+}
+
+/** The shipper's connection, which holds its instance id's lock for as long as it lives. */
+interface ShipperSession {
+  client: Client;
+  instanceId: string;
+  broken: boolean;
+}
+
+const SESSION_END_WAIT_MS = 1000;
+
+/** The advisory lock of an instance id: 64 bits of its hash (node-pg-migrate's lock is a small constant). */
+const INSTANCE_LOCK = `SELECT pg_try_advisory_lock(hashtextextended('input_log_shipper:' || $1, 0)) AS locked`;
+
 /** A batch of the local log, as the shipper hands it over. */
 export interface ShipBatch {
   /** The inputs and outcomes, in log order: an outcome belongs to the input of its id before it. */
@@ -124,22 +151,29 @@ export interface ShipBatch {
  */
 export class InputLogDatabase {
   private readonly pool: Pool;
+  private readonly clientConfig: ClientConfig;
+  private session: ShipperSession | null = null;
 
   constructor(private readonly options: InputLogDatabaseOptions) {
-    const config: PoolConfig = {
-      connectionString: options.url,
-      max: options.poolSize,
+    this.clientConfig = {
+      // With a CA file, TLS is set here: node-postgres would let the URL's sslmode win and ignore the CA.
+      connectionString: options.caFile ? withoutTlsParameters(options.url) : options.url,
       // The server cancels a long statement; the client stops waiting a little later.
       statement_timeout: options.statementTimeoutMs,
       query_timeout: options.statementTimeoutMs + 1000,
       connectionTimeoutMillis: options.statementTimeoutMs,
-      idleTimeoutMillis: 30_000,
+      // A server that vanished without closing the connection is noticed.
+      keepAlive: true,
       application_name: 'gateway-input-log',
       ...(options.caFile
         ? { ssl: { ca: readFileSync(options.caFile, 'utf8'), rejectUnauthorized: true } }
         : {}),
     };
-    this.pool = new Pool(config);
+    this.pool = new Pool({
+      ...this.clientConfig,
+      max: options.poolSize,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle connection that breaks (the server restarted) is dropped and replaced; not a crash.
     this.pool.on('error', () => undefined);
   }
@@ -173,15 +207,16 @@ export class InputLogDatabase {
     }
   }
 
-  /** Where this instance's shipper stopped, or null before its first batch. */
+  /**
+   * Where this instance's shipper stopped, or null before its first batch.
+   * @throws InstanceIdInUseError while another process ships under this id.
+   */
   async position(instanceId: string): Promise<FollowPosition | null> {
-    const result = await this.pool.query<{
-      segment: string;
-      byte_offset: string;
-      segment_records: string;
-    }>(
-      'SELECT segment, byte_offset, segment_records FROM input_log_shipper WHERE instance_id = $1',
-      [instanceId],
+    const result = await this.inSession(instanceId, (client) =>
+      client.query<{ segment: string; byte_offset: string; segment_records: string }>(
+        'SELECT segment, byte_offset, segment_records FROM input_log_shipper WHERE instance_id = $1',
+        [instanceId],
+      ),
     );
     const row = result.rows[0];
     if (!row) return null;
@@ -196,16 +231,12 @@ export class InputLogDatabase {
    * Writes a batch and the position after it in one transaction: either both
    * land or neither, so a retry or a restart resumes exactly after what landed.
    * Inputs are upserted by id (an input shipped again keeps its outcome);
-   * outcomes are merged into their input's row.
+   * outcomes are merged into their input's row. On the shipper's own
+   * connection, which holds the instance id's lock.
+   * @throws InstanceIdInUseError while another process ships under this id.
    */
   async ship(instanceId: string, batch: ShipBatch, next: FollowPosition): Promise<void> {
-    const client = await this.pool.connect();
-    // A connection the server ends mid-transaction emits 'error' on the checked-out
-    // client; unheard, that would crash the process. The failing query reports it.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
-    let broken = false;
-    try {
+    await this.inSession(instanceId, async (client) => {
       await client.query('BEGIN');
       const { inputs, outcomes } = lastWrites(batch.log);
       if (inputs.length > 0) {
@@ -256,16 +287,7 @@ export class InputLogDatabase {
         [instanceId, next.seq, next.offset, next.records, batch.records],
       );
       await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      // A connection whose rollback failed is in an unknown state: closed, not reused.
-      client.release(broken);
-    }
+    });
   }
 
   /** The row with this id, or null. */
@@ -293,8 +315,82 @@ export class InputLogDatabase {
   }
 
   async close(): Promise<void> {
+    await this.dropSession();
     await this.pool.end();
   }
+
+  /**
+   * Runs `work` on the shipper's connection, opening it (and taking the
+   * instance id's lock) first if needed. After any failure the connection is
+   * closed, in whatever state the failure left it (a transaction open, the
+   * server gone), and with it the lock; the next call opens a new one.
+   */
+  private async inSession<T>(instanceId: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const session = await this.openSession(instanceId);
+    try {
+      return await work(session.client);
+    } catch (error) {
+      await this.dropSession();
+      throw error;
+    }
+  }
+
+  private async openSession(instanceId: string): Promise<ShipperSession> {
+    const current = this.session;
+    if (current && !current.broken && current.instanceId === instanceId) return current;
+    await this.dropSession();
+    const client = new Client(this.clientConfig);
+    const session: ShipperSession = { client, instanceId, broken: false };
+    // A connection the server ends emits 'error'; unheard, that would crash the
+    // process. The next query fails and drops the session instead.
+    client.on('error', () => {
+      session.broken = true;
+    });
+    try {
+      await client.connect();
+      // Held until this connection ends: a gateway that dies (even SIGKILLed) lets go
+      // when its socket closes. The keepalives let the server notice a peer that
+      // vanished without closing it (a lost node) within about a minute.
+      await client.query(
+        'SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3',
+      );
+      const locked = await client.query<{ locked: boolean }>(INSTANCE_LOCK, [instanceId]);
+      if (locked.rows[0]?.locked !== true) throw new InstanceIdInUseError(instanceId);
+    } catch (error) {
+      this.session = session;
+      await this.dropSession();
+      throw error;
+    }
+    this.session = session;
+    return session;
+  }
+
+  /**
+   * Ends the shipper's connection, waiting at most a moment: a server that
+   * vanished may never answer the goodbye, and the shipper must not hang on it.
+   */
+  private async dropSession(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (!session) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      session.client.end().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SESSION_END_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+/** The URL's parameters that would configure TLS in node-postgres (pg-connection-string). */
+const TLS_PARAMETERS = ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat'];
+
+function withoutTlsParameters(url: string): string {
+  const parsed = new URL(url);
+  for (const name of TLS_PARAMETERS) parsed.searchParams.delete(name);
+  return parsed.toString();
 }
 
 /**

@@ -59,6 +59,7 @@ describe(InputLogShipper.name, () => {
   async function open(
     overrides: Partial<InputLogOptions> = {},
     shipping: Partial<ShipperOptions> = {},
+    database = new InputLogDatabase({ url: server.url, poolSize: 2, statementTimeoutMs: 2000 }),
   ): Promise<{ store: SegmentLogStore; shipper: InputLogShipper }> {
     const store = new SegmentLogStore({
       dir,
@@ -71,11 +72,6 @@ describe(InputLogShipper.name, () => {
       ...overrides,
     });
     stores.push(store);
-    const database = new InputLogDatabase({
-      url: server.url,
-      poolSize: 2,
-      statementTimeoutMs: 2000,
-    });
     const shipper = new InputLogShipper(store, database, {
       instanceId: 'gw-a',
       backlogBytes: 64 * 1024 * 1024,
@@ -181,6 +177,74 @@ describe(InputLogShipper.name, () => {
       return left.length <= 4;
     });
   }, 90_000);
+
+  it('deletes the held segments beyond retention once shipped, without waiting for a rotation', async () => {
+    const { store, shipper } = await open({ segmentBytes: 4096, retentionBytes: 3 * 4096 });
+    await waitFor('the shipper to start', () => shipper.status().state === 'caught_up');
+    await server.stop();
+    await accept(store, 0, 200);
+    const segmentFiles = async (): Promise<number> =>
+      (await readdir(dir)).filter((name) => parseSegmentFileName(name) !== null).length;
+    const held = await segmentFiles();
+    expect(held).toBeGreaterThan(4);
+    await server.resume();
+    await waitForRows(200, 'the backlog to be shipped');
+    // Nothing more is written, so no rotation comes: the shipper's progress alone frees the disk.
+    await waitFor('retention to apply', async () => (await segmentFiles()) <= 4);
+  }, 60_000);
+
+  it('ships nothing while another shipper holds its instance id, and leaves that one undisturbed', async () => {
+    const first = await open();
+    await accept(first.store, 0, 5);
+    await waitForRows(5);
+    const otherDir = await makeTempDir('input-log-twin');
+    try {
+      const twin = await open({ dir: otherDir });
+      await accept(twin.store, 100, 5);
+      await waitFor('the twin to be refused', () => twin.shipper.status().state === 'retrying');
+      expect(twin.shipper.status().lastError).toMatch(
+        /another gateway ships as GATEWAY_INSTANCE_ID "gw-a"/,
+      );
+      expect(messages).toContainEqual(
+        expect.stringMatching(/^error: another gateway ships as GATEWAY_INSTANCE_ID "gw-a"/),
+      );
+      // The position is still the first one's: its next records land, none is skipped.
+      await accept(first.store, 5, 5);
+      const landed = await waitForRows(10);
+      expect(landed.map((row) => row.id)).not.toContain('req-100');
+      expect(landed.filter((row) => row.input_writes !== 1)).toEqual([]);
+    } finally {
+      await Promise.all(shippers.splice(0).map((shipper) => shipper.stop(0)));
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+      await removeTempDir(otherDir);
+    }
+  }, 60_000);
+
+  it('does not ship a batch again when its commit landed but the answer was lost', async () => {
+    /** The server commits, then the connection breaks before the client hears it: once. */
+    class LostCommitAnswer extends InputLogDatabase {
+      lost = 0;
+      override async ship(...args: Parameters<InputLogDatabase['ship']>): Promise<void> {
+        await super.ship(...args);
+        if (this.lost++ === 0) throw new Error('Connection terminated unexpectedly');
+      }
+    }
+    const database = new LostCommitAnswer({
+      url: server.url,
+      poolSize: 2,
+      statementTimeoutMs: 2000,
+    });
+    const { store, shipper } = await open({}, {}, database);
+    await accept(store, 0, 20);
+    await waitForRows(20);
+    await waitFor('the shipper to catch up', () => shipper.status().state === 'caught_up');
+    expect(database.lost).toBeGreaterThanOrEqual(1);
+    expect((await rows()).filter((row) => row.input_writes !== 1)).toEqual([]);
+    expect(shipper.status()).toMatchObject({ shippedRecords: 40, consecutiveFailures: 0 });
+    expect(await server.query('SELECT shipped_records FROM input_log_shipper')).toEqual([
+      { shipped_records: '40' },
+    ]);
+  }, 60_000);
 
   it('reports the backlog full at its bound, and not once it is shipped', async () => {
     const { store, shipper } = await open({}, { backlogBytes: 8 * 1024 });

@@ -1,6 +1,7 @@
 import { ExponentialBackoff } from 'cockatiel';
 import type { IBackoff } from 'cockatiel';
 import { performance } from 'node:perf_hooks';
+import { InstanceIdInUseError } from '../database/input-log.database';
 import type { InputLogDatabase, ShipBatch } from '../database/input-log.database';
 import { errorMessage } from '../input-log.errors';
 import type { StoredInput, StoredOutcome } from '../input-log.types';
@@ -70,6 +71,12 @@ export class InputLogShipper {
   private readonly backoffFactory: ExponentialBackoff<unknown>;
   private readonly batchBytes: number;
   private position: FollowPosition | null = null;
+  /**
+   * A batch whose transaction failed without an answer: its COMMIT may have
+   * landed (the connection broke after the server committed). The next try
+   * asks the database first, rather than ship the batch again.
+   */
+  private unconfirmed: { next: FollowPosition; records: number } | null = null;
   private migrated = false;
   private state: ShipperState = 'starting';
   private lastError: string | null = null;
@@ -231,7 +238,14 @@ export class InputLogShipper {
         this.state = 'retrying';
         this.lastError = errorMessage(error);
         this.options.onFailure?.();
-        if (this.failures === 1 || this.failures % 100 === 0)
+        if (error instanceof InstanceIdInUseError) {
+          // Not an outage: a configuration error that retrying will not cure while the other runs.
+          if (this.failures === 1 || this.failures % 100 === 0)
+            this.options.logger.error(
+              `${error.message}; ${this.unshippedBytes()} bytes wait on local disk ` +
+                `(inputs are refused at ${this.options.backlogBytes})`,
+            );
+        } else if (this.failures === 1 || this.failures % 100 === 0)
           this.options.logger.warn(
             `shipping the input log to the database failed (${this.lastError}; attempt ${this.failures}): ` +
               `retrying with backoff; ${this.unshippedBytes()} bytes wait on local disk ` +
@@ -257,6 +271,7 @@ export class InputLogShipper {
       if (!stored && !oldest) return false;
       this.position = stored ?? { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
     }
+    if (this.unconfirmed) await this.confirm(this.unconfirmed);
     const from = this.position;
     const read = await this.follower.read(from, segments, this.batchBytes);
     const moved = read.next.seq !== from.seq || read.next.offset !== from.offset;
@@ -268,12 +283,33 @@ export class InputLogShipper {
       this.oldestPendingAt ??= writtenAt(value);
     }
     const started = performance.now();
+    this.unconfirmed = { next: read.next, records: batch.records };
     await this.database.ship(this.options.instanceId, batch, read.next);
+    this.unconfirmed = null;
     this.options.onBatch?.(batch.records, (performance.now() - started) / 1000);
-    this.position = read.next;
-    this.shippedRecords += batch.records;
-    this.oldestPendingAt = null;
+    await this.shipped(from, read.next, batch.records);
     return true;
+  }
+
+  /** After a failed batch: if the database holds its position, it landed (only this shipper writes that row). */
+  private async confirm(attempt: { next: FollowPosition; records: number }): Promise<void> {
+    const stored = await this.database.position(this.options.instanceId);
+    this.unconfirmed = null;
+    const from = this.position;
+    if (from && stored?.seq === attempt.next.seq && stored.offset === attempt.next.offset)
+      await this.shipped(from, attempt.next, attempt.records);
+  }
+
+  private async shipped(
+    from: FollowPosition,
+    next: FollowPosition,
+    records: number,
+  ): Promise<void> {
+    this.position = next;
+    this.shippedRecords += records;
+    this.oldestPendingAt = null;
+    // Segments held for shipping that retention would have deleted go now, not at the next rotation.
+    if (next.seq !== from.seq) await this.store.releaseShipped();
   }
 
   /** Ends an idle wait at once (a backoff too, when stopping). */

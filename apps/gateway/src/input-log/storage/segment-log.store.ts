@@ -286,6 +286,15 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     this.keepFromSeq = seq;
   }
 
+  /**
+   * Applies retention now: the shipper moved past held segments, and those
+   * beyond the budget need not wait for the next rotation (which a quiet log
+   * may not reach for a long time) to leave the disk.
+   */
+  async releaseShipped(): Promise<void> {
+    await this.writer?.applyRetention();
+  }
+
   /** Told after each durable batch, so that a follower (the shipper) reads on without polling. */
   addDurableListener(listener: () => void): void {
     this.durableListeners.push(listener);

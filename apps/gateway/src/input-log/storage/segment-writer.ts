@@ -388,6 +388,12 @@ export class SegmentWriter {
     return this.active;
   }
 
+  /** Deletes what retention allows now (the holder of segments moved on); nothing once closed or failed. */
+  async applyRetention(): Promise<void> {
+    if (this.closed || this.failure) return;
+    await this.enforceRetention();
+  }
+
   private async enforceRetention(): Promise<void> {
     const doomed = segmentsBeyondRetention(
       this.segments,
