@@ -23,12 +23,16 @@ const facts: ComposeFacts = {
 describe('compose.yaml', () => {
   const project = loadCompose();
 
-  it('runs a gateway and two predictors', () => {
+  it('runs a gateway, two predictors and PostgreSQL', () => {
     expect(project.services.map((service) => [service.name, service.app])).toEqual([
       ['predictor-1', 'predictor'],
       ['predictor-2', 'predictor'],
       ['gateway', 'gateway'],
+      ['postgres', undefined],
     ]);
+    expect(project.services.find((service) => service.name === 'postgres')?.raw['image']).toMatch(
+      /^postgres:\d/,
+    );
   });
 
   it('follows the project rules', () => {
@@ -43,6 +47,16 @@ describe('compose.yaml', () => {
       'predictor-1:8877,predictor-2:8877',
     );
     expect(gateway?.environment.get('INPUT_LOG_DIR')).toBe('/data/input-log');
+  });
+
+  it('ships the input log into the PostgreSQL service, once it is healthy', () => {
+    const gateway = project.services.find((service) => service.name === 'gateway');
+    expect(gateway?.environment.get('INPUT_LOG_DATABASE_URL')).toMatch(
+      /^postgres:\/\/[^@]+@postgres:5432\//,
+    );
+    expect(gateway?.raw['depends_on']).toMatchObject({
+      postgres: { condition: 'service_healthy' },
+    });
   });
 });
 
@@ -82,6 +96,24 @@ describe('the compose rules catch a broken file', () => {
       'service predictor-1: healthcheck http://127.0.0.1:8000/health/ready: port 8000 is not the HTTP port 8001',
       'service predictor-2: healthcheck http://127.0.0.1:8000/health/ready: port 8000 is not the HTTP port 8001',
       'service gateway: INPUT_LOG_DIR /data/input-log is not a named volume declared under volumes:',
+    ]);
+  });
+
+  it('a database without its volume or readiness check, a gateway pointed elsewhere or started too soon', () => {
+    const broken = readRepoFile('compose.yaml')
+      .replace('- input-log-db:/var/lib/postgresql/data', '- ./pg:/var/lib/postgresql/data')
+      .replace("test: ['CMD', 'pg_isready',", "test: ['CMD', 'true',")
+      .replace('image: postgres:17.7', 'image: postgres:latest')
+      .replace('@postgres:5432/ml', '@localhost:5432/ml')
+      .replace(/\n {6}postgres:\n {8}condition: service_healthy/, '')
+      .replace(/\n {6}GATEWAY_INSTANCE_ID: .*/, '');
+    expect(composeRules(parseCompose(broken), facts)).toEqual([
+      'service postgres: image postgres:latest must name a tag other than latest',
+      'service postgres: healthcheck must run pg_isready',
+      'service postgres: /var/lib/postgresql/data is not on a named volume declared under volumes:',
+      'service gateway: INPUT_LOG_DATABASE_URL must point at postgres:5432',
+      'service gateway: must depend on postgres with condition service_healthy',
+      "service gateway: GATEWAY_INSTANCE_ID must be set (the container's host name is not stable)",
     ]);
   });
 

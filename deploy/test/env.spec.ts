@@ -180,13 +180,32 @@ describe('every variable set is known to the app that reads it', () => {
 });
 
 describe('env sources in deploy/k8s', () => {
-  it('every envFrom reference resolves (or is optional)', () => {
+  it('every envFrom and key reference resolves (or is optional)', () => {
     const problems = baseWorkloads.flatMap((workload) =>
       (workload.template.spec?.containers ?? []).flatMap(
         (container) => containerEnv(container, [...resources, ...examples]).problems,
       ),
     );
     expect(problems).toEqual([]);
+  });
+
+  it('reports a key reference to nothing, unless it is optional', () => {
+    const container = {
+      name: 'c',
+      env: [
+        {
+          name: 'INPUT_LOG_DATABASE_URL',
+          valueFrom: { secretKeyRef: { name: 'gateway-database', key: 'nope' } },
+        },
+        {
+          name: 'GATEWAY_INSTANCE_ID',
+          valueFrom: { configMapKeyRef: { name: 'absent', key: 'id', optional: true } },
+        },
+      ],
+    };
+    expect(containerEnv(container, [...resources, ...examples]).problems).toEqual([
+      'container c: env INPUT_LOG_DATABASE_URL reads Secret gateway-database key nope, which is not defined',
+    ]);
   });
 
   it('every ConfigMap is read by some container (an unread one would configure nothing)', () => {

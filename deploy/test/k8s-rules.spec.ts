@@ -24,6 +24,7 @@ import type { AppFacts, Workload } from './support/k8s-rules';
 import {
   appOfImage,
   autoscalerRules,
+  databaseUrlRules,
   discoveryRules,
   disruptionBudgetRules,
   gatewayEnvOf,
@@ -129,6 +130,11 @@ describe('wiring', () => {
   it('the gateway discovers predictors through the headless Service on their TCP port', () => {
     expect(gatewayEnv.get('PREDICTOR_ENDPOINTS')).toBe('predictor-headless:8877');
     expect(discoveryRules(gatewayEnv, resources, all)).toEqual([]);
+  });
+
+  it('the gateway reads INPUT_LOG_DATABASE_URL from an optional Secret key with a postgres:// URL', () => {
+    expect(databaseUrlRules(all, manifests)).toEqual([]);
+    expect(gatewayEnv.has('INPUT_LOG_DATABASE_URL')).toBe(false);
   });
 });
 
@@ -271,6 +277,38 @@ describe('the rules catch broken manifests', () => {
     if (workload.doc.spec) workload.doc.spec.replicas = 3;
     expect(autoscalerRules(autoscalers, [workload])).toEqual([
       expect.stringContaining('sets replicas; the HPA owns it'),
+    ]);
+  });
+
+  it('a database URL that is required, in a ConfigMap, or read from a key nobody defines', () => {
+    const gateway = all.find((workload) => workload.name === 'gateway');
+    if (!gateway) throw new Error('no gateway workload to break');
+    const doc = structuredClone(gateway.doc);
+    const container = doc.spec?.template.spec?.containers[0];
+    const ref = container?.env?.find((variable) => variable.name === 'INPUT_LOG_DATABASE_URL')
+      ?.valueFrom?.secretKeyRef;
+    if (!doc.spec || !ref) throw new Error('no secretKeyRef to break');
+    ref.optional = false;
+    ref.key = 'uri';
+    const config: Manifest = {
+      file: 'test.yaml',
+      doc: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'leaky' },
+        data: { INPUT_LOG_DATABASE_URL: 'postgres://gateway:secret@db/ml' },
+      },
+    };
+    const workload: Workload = { ...gateway, doc, template: doc.spec.template };
+    expect(databaseUrlRules([workload], [...manifests, config])).toEqual([
+      'ConfigMap leaky (test.yaml) holds INPUT_LOG_DATABASE_URL',
+      'gateway: the secretKeyRef of INPUT_LOG_DATABASE_URL must be optional (no database is the default)',
+      'gateway: Secret gateway-database (deploy/k8s/gateway-database.example.yaml) has no key uri',
+    ]);
+    if (container)
+      container.env = [{ name: 'INPUT_LOG_DATABASE_URL', value: 'postgres://x@db/ml' }];
+    expect(databaseUrlRules([workload], manifests)).toEqual([
+      'gateway: INPUT_LOG_DATABASE_URL must come from a secretKeyRef',
     ]);
   });
 

@@ -122,6 +122,82 @@ function healthcheckCommand(service: ComposeService): string | undefined {
       : undefined;
 }
 
+/** The official PostgreSQL image, `postgres:<tag>` (Docker Hub's library/postgres). */
+function isPostgres(service: ComposeService): boolean {
+  const image = typeof service.raw['image'] === 'string' ? service.raw['image'] : '';
+  return /^(?:(?:docker\.io\/)?library\/)?postgres(?::|$)/.test(image);
+}
+
+/** Where the official image keeps its data unless PGDATA says otherwise (up to major version 17). */
+const POSTGRES_DATA = '/var/lib/postgresql/data';
+
+/**
+ * A PostgreSQL service: the official image with a tag, a readiness
+ * healthcheck (pg_isready), its data on a named volume, a password.
+ */
+function postgresRules(service: ComposeService, project: ComposeProject): string[] {
+  const at = `service ${service.name}`;
+  const problems: string[] = [];
+  const image = String(service.raw['image']);
+  const tag = /:([^/:]+)$/.exec(image)?.[1];
+  if (!tag || tag === 'latest')
+    problems.push(`${at}: image ${image} must name a tag other than latest`);
+  const command = healthcheckCommand(service);
+  if (!command?.includes('pg_isready')) problems.push(`${at}: healthcheck must run pg_isready`);
+  if (!service.environment.get('POSTGRES_PASSWORD'))
+    problems.push(`${at}: POSTGRES_PASSWORD must be set (the image refuses to start without it)`);
+  const data = service.environment.get('PGDATA') ?? POSTGRES_DATA;
+  const volumes = Array.isArray(service.raw['volumes']) ? service.raw['volumes'].map(String) : [];
+  const onVolume = volumes.some((volume) => {
+    const [source = '', target = ''] = volume.split(':');
+    return project.volumes.includes(source) && (data === target || data.startsWith(`${target}/`));
+  });
+  if (!onVolume) problems.push(`${at}: ${data} is not on a named volume declared under volumes:`);
+  return problems;
+}
+
+/**
+ * With a PostgreSQL service, the gateway ships its input log into it: its
+ * INPUT_LOG_DATABASE_URL names that service (on its port, with the user and
+ * database the service creates), it starts once the database is healthy, and
+ * GATEWAY_INSTANCE_ID is fixed (a container's host name changes when it is
+ * recreated, and the shipper's position is kept under that name).
+ */
+function gatewayDatabaseRules(gateway: ComposeService, postgres: ComposeService): string[] {
+  const at = `service ${gateway.name}`;
+  const problems: string[] = [];
+  const text = gateway.environment.get('INPUT_LOG_DATABASE_URL');
+  let url: URL | undefined;
+  try {
+    url = text ? new URL(text) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['postgres:', 'postgresql:'].includes(url.protocol))
+    problems.push(`${at}: INPUT_LOG_DATABASE_URL must be a postgres:// URL of ${postgres.name}`);
+  else {
+    const user = postgres.environment.get('POSTGRES_USER') ?? 'postgres';
+    const database = postgres.environment.get('POSTGRES_DB') ?? user;
+    if (url.hostname !== postgres.name || (url.port || '5432') !== '5432')
+      problems.push(`${at}: INPUT_LOG_DATABASE_URL must point at ${postgres.name}:5432`);
+    if (decodeURIComponent(url.username) !== user)
+      problems.push(`${at}: INPUT_LOG_DATABASE_URL user must be ${user}`);
+    if (decodeURIComponent(url.password) !== (postgres.environment.get('POSTGRES_PASSWORD') ?? ''))
+      problems.push(`${at}: INPUT_LOG_DATABASE_URL password is not ${postgres.name}'s`);
+    if (url.pathname !== `/${database}`)
+      problems.push(`${at}: INPUT_LOG_DATABASE_URL database must be ${database}`);
+  }
+  const dependsOn = gateway.raw['depends_on'];
+  const condition = isRecord(dependsOn) ? dependsOn[postgres.name] : undefined;
+  if (!isRecord(condition) || condition['condition'] !== 'service_healthy')
+    problems.push(`${at}: must depend on ${postgres.name} with condition service_healthy`);
+  if (!gateway.environment.get('GATEWAY_INSTANCE_ID'))
+    problems.push(
+      `${at}: GATEWAY_INSTANCE_ID must be set (the container's host name is not stable)`,
+    );
+  return problems;
+}
+
 /**
  * The compose project's rules: one gateway and at least two predictors built
  * from the apps' Dockerfiles; healthchecks on real health routes and ports;
@@ -129,22 +205,30 @@ function healthcheckCommand(service: ComposeService): string | undefined {
  * PREDICTOR_ENDPOINTS on its TCP port; hardened containers (read-only root,
  * tmpfs /tmp, no capabilities, no-new-privileges); the input log on a named
  * volume; a stop grace period longer than the apps' hard shutdown timeout;
- * tagged images, never `latest`.
+ * tagged images, never `latest`. Besides the apps, a PostgreSQL service
+ * (postgresRules) that the gateway ships its input log into (gatewayDatabaseRules).
  */
 export function composeRules(project: ComposeProject, facts: ComposeFacts): string[] {
   const problems: string[] = [];
   const gateways = project.services.filter((service) => service.app === 'gateway');
   const predictors = project.services.filter((service) => service.app === 'predictor');
+  const databases = project.services.filter(isPostgres);
   if (gateways.length !== 1)
     problems.push(`expected one gateway service, found ${gateways.length}`);
   if (predictors.length < 2)
     problems.push(`expected at least two predictor services, found ${predictors.length}`);
+  if (databases.length > 1)
+    problems.push(`expected at most one PostgreSQL service, found ${databases.length}`);
 
   for (const service of project.services) {
     const at = `service ${service.name}`;
+    if (isPostgres(service)) {
+      problems.push(...postgresRules(service, project));
+      continue;
+    }
     if (!service.app) {
       problems.push(
-        `${at}: runs neither app (build apps/<app>/Dockerfile or image ml-system/<app>)`,
+        `${at}: runs neither app (build apps/<app>/Dockerfile or image ml-system/<app>) nor PostgreSQL`,
       );
       continue;
     }
@@ -232,6 +316,8 @@ export function composeRules(project: ComposeProject, facts: ComposeFacts): stri
       );
     else if (!mounted)
       problems.push(`${at}: INPUT_LOG_DIR ${logDir} is not a named volume declared under volumes:`);
+    const [database] = databases;
+    if (database) problems.push(...gatewayDatabaseRules(gateway, database));
   }
   return problems;
 }

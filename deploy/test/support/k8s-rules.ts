@@ -123,7 +123,29 @@ export function containerEnv(container: IContainer, manifests: Manifest[]): Cont
   }
   for (const variable of container.env ?? []) {
     values.set(variable.name, variable.value);
-    sources.set(variable.name, `env of container ${container.name}`);
+    const secretKey = variable.valueFrom?.secretKeyRef;
+    const configMapKey = variable.valueFrom?.configMapKeyRef;
+    const ref = secretKey ?? configMapKey;
+    if (!ref) {
+      sources.set(variable.name, `env of container ${container.name}`);
+      continue;
+    }
+    const kind = secretKey ? 'Secret' : 'ConfigMap';
+    const found: IConfigMap | ISecret | undefined = secretKey
+      ? secrets.find((secret) => secret.metadata?.name === ref.name)
+      : configMaps.find((map) => map.metadata?.name === ref.name);
+    const data: Record<string, string> = found
+      ? { ...(found.data ?? {}), ...('stringData' in found ? (found.stringData ?? {}) : {}) }
+      : {};
+    sources.set(
+      variable.name,
+      `env of container ${container.name} from ${kind} ${String(ref.name)} key ${ref.key}`,
+    );
+    if (!(ref.key in data) && !ref.optional)
+      problems.push(
+        `container ${container.name}: env ${variable.name} reads ${kind} ${String(ref.name)} key ${ref.key}, which is not defined`,
+      );
+    if (kind === 'ConfigMap' && ref.key in data) values.set(variable.name, data[ref.key]);
   }
   return { values, sources, problems };
 }
@@ -541,4 +563,42 @@ export function gatewayEnvOf(all: Workload[], manifests: Manifest[]): Map<string
     .find((candidate) => appOfImage(candidate.image) === 'gateway');
   if (!container) throw new Error('no gateway container in the manifests');
   return literalEnv(containerEnv(container, manifests));
+}
+
+/**
+ * The gateway's INPUT_LOG_DATABASE_URL holds a password: it comes from a
+ * Secret key (secretKeyRef), never a literal or a ConfigMap, and the reference
+ * is optional, so that without the Secret the gateway runs on its local log
+ * (the embedded default). The Secret (among the templates) holds a postgres:// URL.
+ */
+export function databaseUrlRules(all: Workload[], manifests: Manifest[]): string[] {
+  const name = 'INPUT_LOG_DATABASE_URL';
+  const container = all
+    .flatMap(containers)
+    .find((candidate) => appOfImage(candidate.image) === 'gateway');
+  if (!container) return ['no gateway container in the manifests'];
+  const problems: string[] = [];
+  for (const map of ofKind<IConfigMap>(manifests, 'ConfigMap'))
+    if (map.data && name in map.data)
+      problems.push(`ConfigMap ${String(map.metadata?.name)} (${map.file}) holds ${name}`);
+  const variable = (container.env ?? []).find((candidate) => candidate.name === name);
+  const ref = variable?.valueFrom?.secretKeyRef;
+  if (!variable || !ref) return [...problems, `gateway: ${name} must come from a secretKeyRef`];
+  if (ref.optional !== true)
+    problems.push(
+      `gateway: the secretKeyRef of ${name} must be optional (no database is the default)`,
+    );
+  const secret = ofKind<ISecret>(manifests, 'Secret').find(
+    (candidate) => candidate.metadata?.name === ref.name,
+  );
+  const value = secret
+    ? { ...(secret.data ?? {}), ...(secret.stringData ?? {}) }[ref.key]
+    : undefined;
+  if (!secret)
+    problems.push(`gateway: ${name} reads Secret ${String(ref.name)}, which has no template`);
+  else if (value === undefined)
+    problems.push(`gateway: Secret ${String(ref.name)} (${secret.file}) has no key ${ref.key}`);
+  else if (secret.stringData?.[ref.key] !== undefined && !/^postgres(?:ql)?:\/\//.test(value))
+    problems.push(`gateway: Secret ${String(ref.name)} key ${ref.key} is not a postgres:// URL`);
+  return problems;
 }

@@ -8,13 +8,22 @@ export const GATEWAY_MAIN = join(DIST, 'gateway', 'main.js');
 export const PREDICTOR_MAIN = join(DIST, 'predictor', 'main.js');
 
 /** Waits for `url` to answer; a process that does not get there is stopped, not left running. */
-async function readyOrStopped(process: NodeProcess, url: string): Promise<void> {
+async function readyOrStopped(
+  process: NodeProcess,
+  url: string,
+  timeoutMs?: number,
+): Promise<void> {
   try {
-    await process.waitForHttp(url);
+    await process.waitForHttp(url, timeoutMs);
   } catch (error) {
     await process.stop();
     throw error;
   }
+}
+
+export interface StartOptions {
+  /** How long to wait for readiness (default 15 s): more for a spec that starts several services on a busy machine. */
+  readyTimeoutMs?: number;
 }
 
 export interface PredictorHandle {
@@ -27,6 +36,7 @@ export interface PredictorHandle {
 export async function startPredictor(
   ports: { tcpPort?: number; httpPort?: number } = {},
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<PredictorHandle> {
   const tcpPort = ports.tcpPort ?? (await freePort());
   const httpPort = ports.httpPort ?? (await freePort());
@@ -39,7 +49,7 @@ export async function startPredictor(
     ...env,
   });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
-  await readyOrStopped(process, `${httpUrl}/health/ready`);
+  await readyOrStopped(process, `${httpUrl}/health/ready`, options.readyTimeoutMs);
   return { process, tcpPort, httpUrl };
 }
 
@@ -52,6 +62,7 @@ export interface GatewayHandle {
 export async function startGateway(
   predictorTcpPorts: number[],
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<GatewayHandle> {
   const port = await freePort();
   const process = NodeProcess.start('gateway', GATEWAY_MAIN, {
@@ -64,7 +75,7 @@ export async function startGateway(
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
-  await readyOrStopped(process, `${url}/health/ready`);
+  await readyOrStopped(process, `${url}/health/ready`, options.readyTimeoutMs);
   return { process, url };
 }
 
