@@ -27,5 +27,5 @@ export function gatewayOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /** `/docs` (Swagger UI) and `/docs-json`; called by bootstrap before the app listens. */
 export function serveGatewayOpenApi(app: INestApplication): void {
-  serveOpenApi(app, gatewayOpenApiDocument(app), TITLE);
+  serveOpenApi(app, () => gatewayOpenApiDocument(app), TITLE);
 }

@@ -29,5 +29,5 @@ export function predictorOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /** `/docs` (Swagger UI) and `/docs-json` on the predictor's HTTP port. */
 export function servePredictorOpenApi(app: INestApplication): void {
-  serveOpenApi(app, predictorOpenApiDocument(app), TITLE);
+  serveOpenApi(app, () => predictorOpenApiDocument(app), TITLE);
 }

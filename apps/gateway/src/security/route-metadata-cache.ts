@@ -10,19 +10,33 @@ type Targets = Parameters<Reflector['getAllAndOverride']>[1];
  * ~2% of the gateway's CPU per request in the profile, for answers that never change.
  */
 export class RouteMetadataCache extends Reflector {
-  private readonly cache = new Map<unknown, WeakMap<object, WeakMap<object, { value: unknown }>>>();
+  /** handler → class → key → answer. */
+  private readonly cache = new WeakMap<object, WeakMap<object, Map<unknown, unknown>>>();
+  /**
+   * The answers of the last route asked about: the guards ask several keys in
+   * a row for the same route, so most lookups are one `Map#get`.
+   */
+  private last: { handler: object; owner: object; answers: Map<unknown, unknown> } | undefined;
 
   override getAllAndOverride<T>(key: unknown, targets: Targets): T {
     const [handler, owner] = targets;
     if (targets.length !== 2 || !handler || !owner) {
       return super.getAllAndOverride<T>(key, targets);
     }
-    let byHandler = this.cache.get(key);
-    if (!byHandler) this.cache.set(key, (byHandler = new WeakMap()));
-    let byOwner = byHandler.get(handler);
-    if (!byOwner) byHandler.set(handler, (byOwner = new WeakMap()));
-    let hit = byOwner.get(owner);
-    if (!hit) byOwner.set(owner, (hit = { value: super.getAllAndOverride<T>(key, targets) }));
-    return hit.value as T;
+    let answers: Map<unknown, unknown> | undefined;
+    const last = this.last;
+    if (last && last.handler === handler && last.owner === owner) {
+      answers = last.answers;
+    } else {
+      let byOwner = this.cache.get(handler);
+      if (!byOwner) this.cache.set(handler, (byOwner = new WeakMap()));
+      answers = byOwner.get(owner);
+      if (!answers) byOwner.set(owner, (answers = new Map()));
+      this.last = { handler, owner, answers };
+    }
+    if (answers.has(key)) return answers.get(key) as T;
+    const value = super.getAllAndOverride<T>(key, targets);
+    answers.set(key, value);
+    return value;
   }
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runner } from 'node-pg-migrate';
 import { Client, Pool } from 'pg';
 import type { ClientConfig } from 'pg';
 import type { FollowPosition } from '../storage/segment-follower';
@@ -188,6 +187,9 @@ export class InputLogDatabase {
     let failed = false;
     try {
       const log = this.options.log ?? (() => undefined);
+      // Loaded here, not at import: ~140 modules that a gateway without a database never needs
+      // and every gateway paid for at start.
+      const { runner } = await import('node-pg-migrate');
       await runner({
         dbClient: client,
         dir: MIGRATIONS_DIR,

@@ -46,15 +46,18 @@ export function parseSegmentFileName(name: string): number | null {
  * @throws RangeError when the encoded record exceeds MAX_RECORD_BYTES.
  */
 export function encodeRecord(record: object): Buffer {
-  const json = Buffer.from(JSON.stringify(record), 'utf8');
-  const line = Buffer.allocUnsafe(CRC_HEX_LENGTH + 1 + json.length + 1);
-  line.write(crc32(json).toString(16).padStart(CRC_HEX_LENGTH, '0'), 0, 'latin1');
-  line[CRC_HEX_LENGTH] = SP;
-  json.copy(line, CRC_HEX_LENGTH + 1);
-  line[line.length - 1] = LF;
-  if (line.length > MAX_RECORD_BYTES) {
-    throw new RangeError(`record of ${line.length} bytes exceeds ${MAX_RECORD_BYTES}`);
+  // The JSON is written straight into the framed line: no intermediate Buffer and copy.
+  const json = JSON.stringify(record);
+  const start = CRC_HEX_LENGTH + 1;
+  const end = start + Buffer.byteLength(json, 'utf8');
+  if (end + 1 > MAX_RECORD_BYTES) {
+    throw new RangeError(`record of ${end + 1} bytes exceeds ${MAX_RECORD_BYTES}`);
   }
+  const line = Buffer.allocUnsafe(end + 1);
+  line.write(json, start, 'utf8');
+  line.write(crc32(line, start, end).toString(16).padStart(CRC_HEX_LENGTH, '0'), 0, 'latin1');
+  line[CRC_HEX_LENGTH] = SP;
+  line[end] = LF;
   return line;
 }
 

@@ -56,6 +56,22 @@ describe(createRootLogger.name, () => {
     expect(parsed()[1]).not.toHaveProperty('request_id');
   });
 
+  it('leaves the context object as it was, and lets a line override its fields', () => {
+    const { logger, parsed } = capture();
+    const context = { request_id: 'r-1', trace_id: 't-1', span_id: 's-1' };
+    runWithSyncLogContext(context, () => {
+      logger.info({ span_id: 's-2', route: '/x' }, 'first');
+      logger.info('second');
+    });
+    expect(context).toEqual({ request_id: 'r-1', trace_id: 't-1', span_id: 's-1' });
+    const [first, second] = parsed();
+    expect(first).toEqual(
+      expect.objectContaining({ request_id: 'r-1', span_id: 's-2', route: '/x' }),
+    );
+    expect(second).toEqual(expect.objectContaining({ request_id: 'r-1', span_id: 's-1' }));
+    expect(second).not.toHaveProperty('route');
+  });
+
   it('censors fields that could carry a client text', () => {
     const { logger, parsed } = capture();
     logger.info({ data: 'my secret text', input: 'another', request_id: 'r' }, 'oops');

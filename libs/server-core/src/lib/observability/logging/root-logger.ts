@@ -40,6 +40,18 @@ export function shouldPrettyPrint({
  */
 const REDACTED_PATHS = ['data', 'input', 'inputs', 'body', 'payload'];
 
+/** The mixin's answer outside any log context: shared, so never written to. */
+const NO_CONTEXT: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * A line's own fields over its context's, as pino's default merge does, but
+ * without its `Object.assign(context, line)`: that wrote every line's fields
+ * into the shared context object (and cost an object per line outside one).
+ */
+function mergeLogContext(line: object, context: object): object {
+  return context === NO_CONTEXT ? line : { ...context, ...line };
+}
+
 function baseOptions(options: RootLoggerOptions): LoggerOptions {
   return {
     level: options.level,
@@ -47,7 +59,8 @@ function baseOptions(options: RootLoggerOptions): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     // Level names, not numbers: what log pipelines and people filter on.
     formatters: { level: (label: string) => ({ level: label }) },
-    mixin: () => currentLogContext() ?? {},
+    mixin: () => currentLogContext() ?? NO_CONTEXT,
+    mixinMergeStrategy: mergeLogContext,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
 }

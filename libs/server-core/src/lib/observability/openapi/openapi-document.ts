@@ -53,12 +53,19 @@ function swaggerUiAssetsLoadable(): boolean {
 
 /**
  * Serves the document at `/docs-json` and Swagger UI at `/docs`. Called by
- * bootstrap before the app listens. Swagger UI loads only same-origin scripts
+ * bootstrap before the app listens. The document is built by `document` on
+ * its first request, not at boot: scanning every controller took start-up
+ * time and kept the document in memory in every process, read or not (a spec
+ * per app holds it equal to the checked-in `openapi.json`). Swagger UI loads only same-origin scripts
  * (no inline script), so a CSP of `script-src 'self'` suffices; it needs
  * `style-src 'self' 'unsafe-inline'` and `img-src 'self' data:`, which
  * helmet's defaults allow.
  */
-export function serveOpenApi(app: INestApplication, document: OpenAPIObject, title: string): void {
+export function serveOpenApi(
+  app: INestApplication,
+  document: () => OpenAPIObject,
+  title: string,
+): void {
   const ui = swaggerUiAssetsLoadable();
   if (!ui) {
     new Logger('OpenApi').warn(
