@@ -23,11 +23,17 @@ export interface System {
   startMs: Record<string, number>;
 }
 
+/** The workspace root: paths hold wherever the bench or a spec runs from (jest runs in tools/). */
+const ROOT = join(__dirname, '..', '..');
+const BENCH = join(ROOT, 'tools', 'bench');
+/** The classifier every /process system runs (the predictor's bundled artifact). */
+const BUNDLED_MODEL = join(ROOT, 'apps', 'predictor', 'assets', 'model', 'animal-text-nb.json');
+
 /** The API key the bench's requests carry: our gateway runs with authentication on. */
 const API_KEY = randomBytes(24).toString('hex');
 
 /** The model the ONNX scenario serves: the Hugging Face text classifier of the test repository. */
-export const ONNX_REPOSITORY = join('tools', 'models', 'repository');
+export const ONNX_REPOSITORY = join(ROOT, 'tools', 'models', 'repository');
 export const ONNX_MODEL = 'tiny-sentiment';
 /** The version our predictor serves by default (the latest), which the floor loads too. */
 export const ONNX_MODEL_VERSION = '2';
@@ -54,7 +60,7 @@ const nodeArgsByApp = new Map<string, string[]>();
 function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
   let args = nodeArgsByApp.get(app);
   if (!args) {
-    const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
+    const project = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'project.json'), 'utf8')) as {
       targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
     };
     args = project.targets?.serve?.options?.runtimeArgs ?? [];
@@ -62,7 +68,7 @@ function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
   }
   return args;
 }
-const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
+const TS_ENV = { TS_NODE_PROJECT: join(ROOT, 'tools', 'tsconfig.json') };
 
 /** Every process this module started, so that a failed start or run leaves none behind. */
 const live = new Set<NodeProcess>();
@@ -85,7 +91,7 @@ export function runStamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
-const LOG_DIR = join('tmp', 'bench', `logs-${runStamp()}`);
+const LOG_DIR = join(ROOT, 'tmp', 'bench', `logs-${runStamp()}`);
 let logged = 0;
 
 /**
@@ -137,7 +143,7 @@ export async function startOurs(
     const spawned = performance.now();
     const predictor = launch(
       `predictor-${i + 1}`,
-      'dist/apps/predictor/main.js',
+      join(ROOT, 'dist', 'apps', 'predictor', 'main.js'),
       {
         PREDICTOR_TCP_PORT: String(tcp),
         PREDICTOR_HTTP_PORT: String(predictorHttp),
@@ -168,7 +174,7 @@ export async function startOurs(
   const spawned = performance.now();
   const gateway = launch(
     'gateway',
-    'dist/apps/gateway/main.js',
+    join(ROOT, 'dist', 'apps', 'gateway', 'main.js'),
     {
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(gatewayPort),
@@ -176,7 +182,7 @@ export async function startOurs(
       // Everything on, as in production: info logs, the durable input log, metrics, tracing
       // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
       LOG_LEVEL: 'info',
-      INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
+      INPUT_LOG_DIR: join(ROOT, 'tmp', 'bench', `input-log-${Date.now()}`),
       // One client address at full speed: keep the limiter running (its cost is
       // part of the number) but far above the default 6,000 per minute.
       RATE_LIMIT_MAX: '100000000',
@@ -228,13 +234,13 @@ export async function startNestPair(): Promise<System> {
   const port = await freePort();
   const predictor = await startTs(
     'nest-pair-predictor',
-    'tools/bench/nest-pair/nest-pair-predictor.ts',
-    { PORT: String(backendPort) },
+    join(BENCH, 'nest-pair', 'nest-pair-predictor.ts'),
+    { PORT: String(backendPort), MODEL_PATH: BUNDLED_MODEL },
     'nest pair predictor on',
   );
   const gateway = await startTs(
     'nest-pair-gateway',
-    'tools/bench/nest-pair/nest-pair-gateway.ts',
+    join(BENCH, 'nest-pair', 'nest-pair-gateway.ts'),
     { PORT: String(port), BACKEND_PORT: String(backendPort) },
     'nest pair gateway on',
   );
@@ -253,7 +259,7 @@ export async function startOnnxFloor(): Promise<System> {
   const port = await freePort();
   const floor = await startTs(
     'onnx-floor',
-    'tools/bench/baseline/onnx-floor.ts',
+    join(BENCH, 'baseline', 'onnx-floor.ts'),
     {
       PORT: String(port),
       MODEL_FOLDER: join(ONNX_REPOSITORY, ONNX_MODEL, ONNX_MODEL_VERSION),
@@ -277,8 +283,8 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   const port = await freePort();
   const backend = launch(
     'raw-predictor',
-    'tools/bench/baseline/raw-predictor.ts',
-    { ...TS_ENV, PORT: String(backendPort) },
+    join(BENCH, 'baseline', 'raw-predictor.ts'),
+    { ...TS_ENV, PORT: String(backendPort), MODEL_PATH: BUNDLED_MODEL },
     TS_NODE,
     logFileFor('raw-predictor'),
   );
@@ -286,7 +292,7 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   const { script, ready } = FRONTS[name];
   const front = launch(
     script,
-    `tools/bench/baseline/${script}.ts`,
+    join(BENCH, 'baseline', `${script}.ts`),
     { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
     TS_NODE,
     logFileFor(script),

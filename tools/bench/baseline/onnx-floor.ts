@@ -86,6 +86,8 @@ async function flush(): Promise<void> {
       offset += item.texts.length;
       send(item.response, 200, {
         model_name: 'onnx-floor',
+        // How many texts shared the session run (the protocol's free-form parameters).
+        parameters: { batch_size: count },
         outputs: [
           {
             name: 'label',
