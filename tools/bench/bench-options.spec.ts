@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseBenchOptions, parseScenarios } from './bench-options';
+import { parseBenchOptions, parseScenarios, scenariosOf } from './bench-options';
 
 describe(parseBenchOptions.name, () => {
   it('has defaults for a full run', () => {
@@ -70,5 +70,23 @@ describe(parseScenarios.name, () => {
   it('names the scenarios it takes when given another', () => {
     expect(() => parseScenarios('forward,pg')).toThrow(/forward, local, onnx/);
     expect(() => parseScenarios('')).toThrow(/--scenarios/);
+  });
+});
+
+describe(scenariosOf.name, () => {
+  it('runs each scenario at its own connection counts, in the order given', () => {
+    const options = parseBenchOptions([
+      '--scenarios',
+      'onnx,local',
+      '--connections',
+      '8,64',
+      '--onnx-connections',
+      '1',
+    ]);
+    expect(scenariosOf(options)).toEqual([
+      { name: 'onnx c=1', kind: 'onnx', connections: 1 },
+      { name: 'local c=8', kind: 'local', connections: 8 },
+      { name: 'local c=64', kind: 'local', connections: 64 },
+    ]);
   });
 });

@@ -103,3 +103,21 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     out: values.out,
   };
 }
+
+/** One measured case: a scenario kind at one connection count. */
+export interface Scenario {
+  name: string;
+  kind: ScenarioKind;
+  connections: number;
+}
+
+/** The scenarios of a run, in the order given, each at its connection counts. */
+export function scenariosOf(options: BenchOptions): Scenario[] {
+  return options.scenarios.flatMap((kind) =>
+    (kind === 'onnx' ? options.onnxConnections : options.connections).map((connections) => ({
+      name: `${kind} c=${connections}`,
+      kind,
+      connections,
+    })),
+  );
+}

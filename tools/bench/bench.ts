@@ -27,8 +27,8 @@ import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresServer } from '@ml-system/test-support';
-import { parseBenchOptions } from './bench-options';
-import type { BenchOptions, ScenarioKind } from './bench-options';
+import { parseBenchOptions, scenariosOf } from './bench-options';
+import type { BenchOptions, Scenario } from './bench-options';
 import { formatCount, formatFixed, formatRatio, formatTable, median, ratio } from './bench-table';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
@@ -47,12 +47,6 @@ import {
   stopAll,
 } from './systems';
 import type { System } from './systems';
-
-interface Scenario {
-  name: string;
-  kind: ScenarioKind;
-  connections: number;
-}
 
 interface Measurement {
   system: string;
@@ -191,16 +185,6 @@ async function stopEverything(): Promise<void> {
   const server = postgres;
   postgres = undefined;
   await server?.dispose();
-}
-
-function scenariosOf(options: BenchOptions): Scenario[] {
-  return options.scenarios.flatMap((kind) =>
-    (kind === 'onnx' ? options.onnxConnections : options.connections).map((connections) => ({
-      name: `${kind} c=${connections}`,
-      kind,
-      connections,
-    })),
-  );
 }
 
 async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promise<System[]> {

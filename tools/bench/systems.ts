@@ -35,7 +35,7 @@ const API_KEY = randomBytes(24).toString('hex');
 /** The model the ONNX scenario serves: the Hugging Face text classifier of the test repository. */
 export const ONNX_REPOSITORY = join(ROOT, 'tools', 'models', 'repository');
 export const ONNX_MODEL = 'tiny-sentiment';
-/** The version our predictor serves by default (the latest), which the floor loads too. */
+/** The version the requests name, so that ours and the floor run the same model.onnx. */
 export const ONNX_MODEL_VERSION = '2';
 
 /**
@@ -46,7 +46,7 @@ export const ONNX_MODEL_VERSION = '2';
  */
 export const ONNX_ROUTE: { via: 'predictor' | 'gateway'; path: string } = {
   via: 'predictor',
-  path: `/v2/models/${ONNX_MODEL}/infer`,
+  path: `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`,
 };
 
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
