@@ -1,90 +1,55 @@
 /**
- * The project's benchmark: our gateway + predictor (built JS, plain node)
- * against a raw-Node baseline (node:http in front, one persistent node:net
- * socket with length-prefixed JSON behind, same model), in the same run,
- * interleaved, printing requests/s and latency percentiles with the ratios.
+ * The project's benchmark: our gateway + predictor (built JS, plain node,
+ * every feature on, an API key sent) against the plain NestJS pair a user
+ * would write from Nest's docs and a raw-Node baseline, in the same run,
+ * interleaved, printing requests/s, latency percentiles and the front
+ * process's CPU time per request, with the ratios.
  *
  *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64
- *                              --soak 60 --scale 1,2,3 --floors 1]
+ *                              --scenarios forward,local,onnx --onnx-connections 1,64 --pg 1
+ *                              --floors 1 --soak 60 --scale 1,2,3]
  *
- * Besides the table it reports each process's CPU time per request (from
- * /proc, all threads), the 1-connection latency at microsecond resolution,
- * each of our processes' start-to-ready time (spawn to /health/ready = 200),
- * their RSS at the end of the table's runs and, on a fresh system, after
- * `--soak` seconds of forward load at 64 connections (0 skips it), and the
- * forward path at 64 connections with each predictor count of `--scale`
- * behind one gateway (0 skips it). With `--floors 1` (the default) it
- * also runs the framework floors, the baseline's own logic on plain Fastify
- * and on plain Nest, to show what the frameworks cost before any feature.
+ * Scenarios: `forward` and `local` (POST /process) on every system; with
+ * `--pg 1` ours also runs with the PostgreSQL shipper on (a private server
+ * the bench starts), its lag read from the gateway's /metrics; `onnx`: the
+ * test repository's Hugging Face text classifier through our predictor next
+ * to a one-process onnxruntime-node floor. Besides the tables it reports the
+ * CPU time of every process per request (from /proc, all threads), the
+ * 1-connection latency at microsecond resolution, each of our processes'
+ * start-to-ready time (spawn to /health/ready = 200), their RSS at the end of
+ * the table's runs and, on a fresh system, after `--soak` seconds of forward
+ * load at 64 connections (0 skips it), and the forward path at 64
+ * connections with each predictor count of `--scale` behind one gateway (0
+ * skips it). `--floors 1` (the default) adds the framework floors: the
+ * baseline's own logic on plain Fastify and on a plain Nest controller.
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { PostgresServer } from '@ml-system/test-support';
+import { parseBenchOptions, scenariosOf } from './bench-options';
+import type { BenchOptions, Scenario } from './bench-options';
+import { formatCount, formatFixed, formatRatio, formatTable, median, ratio } from './bench-table';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
 import { cpuMs, rssMiB } from './proc-stats';
-import { runStamp, startBaseline, startOurs, stopAll } from './systems';
+import { lagOf, summarizeLag } from './prom-text';
+import type { LagSample, LagSummary } from './prom-text';
+import {
+  ONNX_MODEL,
+  ONNX_MODEL_VERSION,
+  ONNX_ROUTE,
+  runStamp,
+  startBaseline,
+  startNestPair,
+  startOnnxFloor,
+  startOurs,
+  stopAll,
+} from './systems';
 import type { System } from './systems';
 
-interface Options {
-  duration: number;
-  warmup: number;
-  repeat: number;
-  connections: number[];
-  /** Predictor processes behind our gateway. */
-  predictors: number;
-  /** Seconds of forward load at 64 connections before reading RSS; 0 skips. */
-  soak: number;
-  /** Predictor counts for the scale-out runs (forward, 64 connections); 0 skips. */
-  scale: number[];
-  /** Also run the framework floors (the baseline's logic on Fastify, and on Nest) at each connection count above 1. */
-  floors: boolean;
-  out: string;
-}
-
-function parseOptions(argv: readonly string[]): Options {
-  const text = (fallback: string) => ({ type: 'string', default: fallback }) as const;
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      duration: text('5'),
-      warmup: text('1'),
-      repeat: text('1'),
-      connections: text('1,64'),
-      predictors: text('1'),
-      floors: text('1'),
-      soak: text('60'),
-      scale: text('1,2,3'),
-      out: text(join('tmp', 'bench')),
-    },
-  });
-  return {
-    duration: Number(values.duration),
-    warmup: Number(values.warmup),
-    repeat: Number(values.repeat),
-    connections: values.connections.split(',').map(Number),
-    predictors: Number(values.predictors),
-    floors: values.floors !== '0',
-    soak: Number(values.soak),
-    // `--scale 0` skips the scale-out runs.
-    scale: values.scale
-      .split(',')
-      .map(Number)
-      .filter((count) => Number.isInteger(count) && count > 0),
-    out: values.out,
-  };
-}
-
-interface Scenario {
-  name: string;
-  forward: boolean;
-  connections: number;
-}
-
 interface Measurement {
-  system: System['name'];
+  system: string;
   scenario: string;
   requestsPerSecond: number;
   p50Ms: number;
@@ -93,27 +58,79 @@ interface Measurement {
   errors: number;
   /** CPU time (all threads) per answered request, µs, by process name. */
   cpuUsPerRequest: Record<string, number>;
+  /** The front process's share of the above. */
+  frontCpuUs: number;
   /** 1-connection scenarios: per-request latency at µs resolution (see probeLatency). */
   latency?: LatencySummary;
+  /** Ours with the PostgreSQL shipper: its backlog during the measured run. */
+  lag?: LagSummary;
 }
 
+/** The text every ONNX request classifies, in the Open Inference Protocol's REST body. */
+const ONNX_TEXT = 'I really love this, it is great';
+
 function bodyOf(scenario: Scenario): string {
+  if (scenario.kind === 'onnx') {
+    return JSON.stringify({
+      inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [ONNX_TEXT] }],
+    });
+  }
   return JSON.stringify({
     data: 'wags its tail when I come home',
-    forward_to_model: scenario.forward,
+    forward_to_model: scenario.kind === 'forward',
   });
+}
+
+function targetOf(system: System, scenario: Scenario): string {
+  return scenario.kind === 'onnx'
+    ? `${system.url}${system.inferPath ?? ''}`
+    : `${system.url}/process`;
+}
+
+/** Which systems take part in a scenario. */
+function takesPart(system: System, scenario: Scenario): boolean {
+  if (scenario.kind === 'onnx') return system.inferPath !== undefined;
+  if (system.inferPath !== undefined) return false;
+  // The framework floors answer for the framework's cost under load; one connection measures latency.
+  return !(system.name.endsWith('-floor') && scenario.connections === 1);
+}
+
+/** Reads the shipper's backlog from the gateway's /metrics every 250 ms until stopped. */
+function sampleLag(system: System): { stop(): Promise<LagSummary> } {
+  const samples: LagSample[] = [];
+  const read = async (): Promise<void> => {
+    try {
+      const response = await fetch(`${system.url}/metrics`, { headers: system.headers });
+      samples.push(lagOf(await response.text()));
+    } catch {
+      // A missed sample: the summary counts the ones read.
+    }
+  };
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(read);
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      await read();
+      return summarizeLag(samples);
+    },
+  };
 }
 
 /** One measured autocannon run against a warmed-up system, with each process's CPU per request. */
 async function measure(
   system: System,
   scenario: Scenario,
-  options: Options,
+  options: BenchOptions,
   label = scenario.name,
 ): Promise<Measurement> {
-  if (options.warmup > 0) await load(system.url, scenario, options.warmup);
+  if (options.warmup > 0) await load(system, scenario, options.warmup);
+  const lag = system.name === 'ours+pg' ? sampleLag(system) : undefined;
   const cpuBefore = system.processes.map((p) => cpuMs(p.pid));
-  const result = await load(system.url, scenario, options.duration);
+  const result = await load(system, scenario, options.duration);
   const answered = Math.max(1, result.requests.total);
   const cpuUsPerRequest = Object.fromEntries(
     system.processes.map((p, i) => [
@@ -130,22 +147,29 @@ async function measure(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cpuUsPerRequest,
+    frontCpuUs: cpuUsPerRequest[system.front] ?? Number.NaN,
   };
+  if (lag) measurement.lag = await lag.stop();
   if (scenario.connections === 1) {
     measurement.latency = await probeLatency(
-      `${system.url}/process`,
+      targetOf(system, scenario),
       bodyOf(scenario),
       options.duration,
+      system.headers,
     );
   }
   return measurement;
 }
 
-async function load(url: string, scenario: Scenario, seconds: number): Promise<autocannon.Result> {
+async function load(
+  system: System,
+  scenario: Scenario,
+  seconds: number,
+): Promise<autocannon.Result> {
   return autocannon({
-    url: `${url}/process`,
+    url: targetOf(system, scenario),
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...system.headers },
     body: bodyOf(scenario),
     connections: scenario.connections,
     duration: seconds,
@@ -153,42 +177,277 @@ async function load(url: string, scenario: Scenario, seconds: number): Promise<a
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+/** The private PostgreSQL of the `--pg` runs; removed at the end, on the error path too. */
+let postgres: PostgresServer | undefined;
+
+async function stopEverything(): Promise<void> {
+  await stopAll();
+  const server = postgres;
+  postgres = undefined;
+  await server?.dispose();
 }
 
-function pad(text: string | number, width: number): string {
-  return String(text).padStart(width);
+async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promise<System[]> {
+  const systems: System[] = [];
+  const processPath = scenarios.some((s) => s.kind !== 'onnx');
+  if (processPath) {
+    systems.push(await startOurs(options.predictors));
+    if (options.pg) {
+      try {
+        postgres = await PostgresServer.start();
+      } catch (error) {
+        console.log(
+          `\nPostgreSQL: not started, so the runs with the shipper on are skipped: ${(error as Error).message}`,
+        );
+      }
+      if (postgres)
+        systems.push(await startOurs(options.predictors, { databaseUrl: postgres.url }));
+    }
+    systems.push(await startNestPair(), await startBaseline());
+    if (options.floors && scenarios.some((s) => s.kind !== 'onnx' && s.connections > 1))
+      systems.push(await startBaseline('fastify-floor'), await startBaseline('nest-floor'));
+  }
+  if (scenarios.some((s) => s.kind === 'onnx'))
+    systems.push(await startOurs(1, { onnx: true }), await startOnnxFloor());
+  return systems;
+}
+
+type Stat = 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'frontCpuUs';
+
+/** Medians over the repeats of one system in one scenario. */
+function summaryOf(measurements: Measurement[], system: string, scenario: string) {
+  const runs = measurements.filter((m) => m.system === system && m.scenario === scenario);
+  const stat = (key: Stat): number => median(runs.map((m) => m[key]));
+  const probe = (key: 'p50Us' | 'p99Us'): number =>
+    median(runs.map((m) => m.latency?.[key] ?? Number.NaN));
+  return {
+    runs: runs.length,
+    rps: stat('requestsPerSecond'),
+    p50: stat('p50Ms'),
+    p99: stat('p99Ms'),
+    frontCpu: stat('frontCpuUs'),
+    probeP50: probe('p50Us'),
+    probeP99: probe('p99Us'),
+    failures: runs.reduce((n, m) => n + m.non2xx + m.errors + (m.latency?.failures ?? 0), 0),
+  };
+}
+
+function report(
+  options: BenchOptions,
+  scenarios: Scenario[],
+  systems: System[],
+  measurements: Measurement[],
+): void {
+  const of = (system: string, scenario: Scenario) => summaryOf(measurements, system, scenario.name);
+  const processScenarios = scenarios.filter((s) => s.kind !== 'onnx');
+  const onnxScenarios = scenarios.filter((s) => s.kind === 'onnx');
+  const processSystems = systems.filter((s) => s.inferPath === undefined).map((s) => s.name);
+
+  if (processScenarios.length > 0) {
+    console.log(
+      `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, ` +
+        `${options.predictors} predictor(s) behind our gateway, same machine, same run, interleaved.\n` +
+        'req/s, p50 and p99 from autocannon (whole ms); CPU: the front process, µs per answered request (/proc, all threads);\n' +
+        '× pair / × raw: this system against the plain NestJS pair / the raw-Node baseline in the same scenario.\n',
+    );
+    const rows = processScenarios.flatMap((scenario) => {
+      const pair = of('nest-pair', scenario);
+      const raw = of('baseline', scenario);
+      return processSystems
+        .map((system) => ({ system, run: of(system, scenario) }))
+        .filter(({ run }) => run.runs > 0)
+        .map(({ system, run }) => [
+          scenario.name,
+          system,
+          formatCount(run.rps),
+          formatFixed(run.p50, 0),
+          formatFixed(run.p99, 0),
+          formatCount(run.frontCpu),
+          formatRatio(ratio(run.rps, pair.rps)),
+          formatRatio(ratio(run.rps, raw.rps)),
+          formatRatio(ratio(run.frontCpu, pair.frontCpu)),
+          formatRatio(ratio(run.frontCpu, raw.frontCpu)),
+          formatRatio(ratio(run.p99, raw.p99)),
+          String(run.failures),
+        ]);
+    });
+    console.log(
+      formatTable(
+        [
+          'scenario',
+          'system',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'CPU µs',
+          'req/s × pair',
+          'req/s × raw',
+          'CPU × pair',
+          'CPU × raw',
+          'p99 × raw',
+          'non-2xx',
+        ],
+        rows,
+      ),
+    );
+  }
+
+  const probed = scenarios.filter((s) => s.connections === 1);
+  if (probed.length > 0) {
+    console.log(
+      '\n1 connection, one request at a time, µs from send to the last byte (medians over the runs)\n',
+    );
+    const rows = probed.flatMap((scenario) => {
+      const reference =
+        scenario.kind === 'onnx' ? of('onnx-floor', scenario) : of('nest-pair', scenario);
+      const raw = of('baseline', scenario);
+      return systems
+        .map((system) => ({ system: system.name, run: of(system.name, scenario) }))
+        .filter(({ run }) => run.runs > 0 && Number.isFinite(run.probeP50))
+        .map(({ system, run }) => [
+          scenario.name,
+          system,
+          formatCount(run.probeP50),
+          formatCount(run.probeP99),
+          formatRatio(ratio(run.probeP50, reference.probeP50)),
+          scenario.kind === 'onnx' ? '' : formatRatio(ratio(run.probeP50, raw.probeP50)),
+        ]);
+    });
+    console.log(
+      formatTable(
+        ['scenario', 'system', 'p50 µs', 'p99 µs', 'p50 × pair/floor', 'p50 × raw'],
+        rows,
+      ),
+    );
+  }
+
+  if (processSystems.includes('ours+pg')) {
+    console.log(
+      '\nthe PostgreSQL shipper: ours with INPUT_LOG_DATABASE_URL set against ours without, same run (target: ≥ 0.95×);\n' +
+        "lag: the gateway's unshipped records and the age of the oldest, read from /metrics every 250 ms during the measured runs (peak) and right after (end)\n",
+    );
+    const rows = processScenarios.map((scenario) => {
+      const runs = measurements.filter(
+        (m) => m.system === 'ours+pg' && m.scenario === scenario.name,
+      );
+      const lag = (key: keyof LagSummary): number => median(runs.map((m) => m.lag?.[key] ?? NaN));
+      const withPg = of('ours+pg', scenario);
+      const without = of('ours', scenario);
+      return [
+        scenario.name,
+        formatCount(without.rps),
+        formatCount(withPg.rps),
+        formatRatio(ratio(withPg.rps, without.rps)),
+        formatCount(lag('peakRecords')),
+        formatFixed(lag('peakAgeSeconds'), 3),
+        formatCount(lag('endRecords')),
+        formatFixed(lag('endAgeSeconds'), 3),
+        formatCount(lag('samples')),
+      ];
+    });
+    console.log(
+      formatTable(
+        [
+          'scenario',
+          'ours req/s',
+          'ours+pg req/s',
+          'ratio',
+          'lag peak records',
+          'peak age s',
+          'end records',
+          'end age s',
+          'samples',
+        ],
+        rows,
+      ),
+    );
+  }
+
+  if (onnxScenarios.length > 0) {
+    console.log(
+      `\nONNX text model: ${ONNX_MODEL} version ${ONNX_MODEL_VERSION}, one text per request, through ours ` +
+        `(POST ${ONNX_ROUTE.path} on the ${ONNX_ROUTE.via}) and through the floor (onnxruntime-node called ` +
+        'directly in one process, the same batching); CPU: the front process, µs per request\n',
+    );
+    const rows = onnxScenarios.flatMap((scenario) =>
+      ['ours-onnx', 'onnx-floor']
+        .map((system) => ({ system, run: of(system, scenario) }))
+        .filter(({ run }) => run.runs > 0)
+        .map(({ system, run }) => [
+          scenario.name,
+          system,
+          formatCount(run.rps),
+          formatFixed(run.p50, 0),
+          formatFixed(run.p99, 0),
+          formatCount(run.frontCpu),
+          formatRatio(ratio(run.rps, of('onnx-floor', scenario).rps)),
+          String(run.failures),
+        ]),
+    );
+    console.log(
+      formatTable(
+        ['scenario', 'system', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs', 'req/s × floor', 'non-2xx'],
+        rows,
+      ),
+    );
+    const at64 = onnxScenarios.find((s) => s.connections === 64);
+    if (at64) {
+      console.log(
+        `ours / floor, requests/s at 64 connections: ${formatRatio(ratio(of('ours-onnx', at64).rps, of('onnx-floor', at64).rps))} (target ≥ 0.80×)`,
+      );
+    }
+    const at1 = onnxScenarios.find((s) => s.connections === 1);
+    if (at1) {
+      const difference = of('ours-onnx', at1).probeP50 - of('onnx-floor', at1).probeP50;
+      console.log(
+        `ours − floor, p50 at 1 connection (µs clock): ${Number.isFinite(difference) ? `${difference >= 0 ? '+' : ''}${Math.round(difference)} µs` : '—'} (target ≤ +500 µs)`,
+      );
+    }
+  }
+
+  console.log('\nCPU per answered request, µs, every process (all threads, from /proc; medians)\n');
+  const cpuRows = scenarios.flatMap((scenario) =>
+    systems
+      .map((system) => {
+        const runs = measurements.filter(
+          (m) => m.system === system.name && m.scenario === scenario.name,
+        );
+        const cells = system.processes.map(
+          (p) =>
+            `${p.name} ${formatCount(median(runs.map((m) => m.cpuUsPerRequest[p.name] ?? NaN)))}`,
+        );
+        return runs.length > 0 ? [scenario.name, system.name, cells.join(', ')] : null;
+      })
+      .filter((row): row is string[] => row !== null),
+  );
+  console.log(formatTable(['scenario', 'system', 'processes'], cpuRows));
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const scenarios: Scenario[] = options.connections.flatMap((connections) => [
-    { name: `forward c=${connections}`, forward: true, connections },
-    { name: `local   c=${connections}`, forward: false, connections },
-  ]);
-  const systems = [await startOurs(options.predictors), await startBaseline()];
-  if (options.floors)
-    systems.push(await startBaseline('fastify-floor'), await startBaseline('nest-floor'));
-  const [ours] = systems;
+  const options = parseBenchOptions(process.argv.slice(2));
+  const scenarios = scenariosOf(options);
+  const systems = await startSystems(options, scenarios);
+  const ours = systems.filter((s) => s.name.startsWith('ours'));
   const measurements: Measurement[] = [];
-  let afterTable: Record<string, number> = {};
+  let afterTable: Record<string, Record<string, number>> = {};
   try {
     for (const scenario of scenarios) {
+      const taking = systems.filter((system) => takesPart(system, scenario));
       for (let round = 0; round < options.repeat; round++) {
-        // Interleave the systems so that drift on the machine hits both alike.
-        for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
-          // The floors answer for the framework's cost under load; one connection measures latency.
-          if (system.name.endsWith('-floor') && scenario.connections === 1) continue;
+        // Interleave the systems so that drift on the machine hits them alike.
+        for (const system of round % 2 === 0 ? taking : [...taking].reverse()) {
           measurements.push(await measure(system, scenario, options));
         }
       }
     }
-    if (ours) afterTable = Object.fromEntries(ours.processes.map((p) => [p.name, rssMiB(p.pid)]));
+    afterTable = Object.fromEntries(
+      ours.map((system) => [
+        system.name,
+        Object.fromEntries(system.processes.map((p) => [p.name, rssMiB(p.pid)])),
+      ]),
+    );
   } finally {
-    await stopAll();
+    await stopEverything();
   }
 
   // The RSS target is "after a 60-second load": a fresh system, loaded for --soak seconds.
@@ -197,14 +456,11 @@ async function main(): Promise<void> {
     requestsPerSecond: number;
     rssMiB: Record<string, number>;
   } | null = null;
+  const forward64: Scenario = { name: 'forward c=64', kind: 'forward', connections: 64 };
   if (options.soak > 0) {
     const fresh = await startOurs(options.predictors);
     try {
-      const result = await load(
-        fresh.url,
-        { name: 'soak', forward: true, connections: 64 },
-        options.soak,
-      );
+      const result = await load(fresh, forward64, options.soak);
       soaked = {
         seconds: options.soak,
         requestsPerSecond: result.requests.average,
@@ -217,7 +473,6 @@ async function main(): Promise<void> {
 
   // Scale-out: a fresh system per predictor count, each run against a fresh baseline run.
   const scaled: Array<{ predictors: number; ours: Measurement; baseline: Measurement }> = [];
-  const forward64 = { name: 'forward c=64', forward: true, connections: 64 };
   for (const count of options.scale) {
     const pair = [await startOurs(count), await startBaseline()];
     try {
@@ -233,168 +488,47 @@ async function main(): Promise<void> {
     }
   }
 
-  const rows = scenarios.map((scenario) => {
-    const pick = (system: System['name']) =>
-      measurements.filter((m) => m.system === system && m.scenario === scenario.name);
-    const ours = pick('ours');
-    const base = pick('baseline');
-    const stat = (list: Measurement[], key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
-      median(list.map((m) => m[key]));
-    const of = (list: Measurement[]) => {
-      const rps = stat(list, 'requestsPerSecond');
-      // autocannon times requests in whole milliseconds, too coarse below a millisecond; in a
-      // closed loop each connection completes one request every connections / rps seconds.
-      return {
-        rps,
-        p50: stat(list, 'p50Ms'),
-        p99: stat(list, 'p99Ms'),
-        mean: (scenario.connections * 1000) / rps,
-      };
-    };
-    return {
-      scenario: scenario.name,
-      ours: of(ours),
-      baseline: of(base),
-      failures: ours.reduce((n, m) => n + m.non2xx + m.errors, 0),
-    };
-  });
-
-  console.log(
-    `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, ${options.predictors} predictor(s) behind our gateway, same machine, same run\n`,
-  );
-  console.log(
-    `${'scenario'.padEnd(14)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}` +
-      `${pad('ours p50', 10)}${pad('base p50', 10)}${pad('ours p99', 10)}${pad('base p99', 10)}${pad('p99 ×', 8)}` +
-      `${pad('ours ms/req', 13)}${pad('base ms/req', 13)}${pad('×', 7)}${pad('non-2xx', 9)}`,
-  );
-  for (const row of rows) {
-    console.log(
-      `${row.scenario.padEnd(14)}${pad(Math.round(row.ours.rps), 12)}${pad(Math.round(row.baseline.rps), 12)}` +
-        `${pad((row.ours.rps / row.baseline.rps).toFixed(2), 8)}` +
-        `${pad(`${row.ours.p50} ms`, 10)}${pad(`${row.baseline.p50} ms`, 10)}` +
-        `${pad(`${row.ours.p99} ms`, 10)}${pad(`${row.baseline.p99} ms`, 10)}` +
-        `${pad((row.ours.p99 / Math.max(row.baseline.p99, 1)).toFixed(2), 8)}` +
-        `${pad(`${row.ours.mean.toFixed(2)} ms`, 13)}${pad(`${row.baseline.mean.toFixed(2)} ms`, 13)}` +
-        `${pad((row.ours.mean / row.baseline.mean).toFixed(2), 7)}${pad(row.failures, 9)}`,
-    );
-  }
-  console.log('\nCPU per answered request, µs (all threads of each process, from /proc; medians)');
-  for (const scenario of scenarios) {
-    const cpu = (system: System['name']): string => {
-      const list = measurements.filter((m) => m.system === system && m.scenario === scenario.name);
-      const names = [...new Set(list.flatMap((m) => Object.keys(m.cpuUsPerRequest)))];
-      return names
-        .map((name) => `${name} ${median(list.map((m) => m.cpuUsPerRequest[name] ?? Number.NaN))}`)
-        .join(', ');
-    };
-    console.log(`${scenario.name.padEnd(14)}ours: ${cpu('ours')}; baseline: ${cpu('baseline')}`);
-  }
-  if (options.floors) {
-    console.log(
-      "\nframework floors: the baseline's own logic as a plain Fastify route and as a plain Nest controller" +
-        ' (Fastify adapter), no feature of ours; × is the ratio to the baseline; CPU is the front process, µs per request',
-    );
-    console.log(
-      `${'scenario'.padEnd(14)}${pad('base req/s', 12)}${pad('fastify', 10)}${pad('×', 6)}${pad('nest', 10)}${pad('×', 6)}` +
-        `${pad('ours', 10)}${pad('×', 6)}${pad('CPU base', 10)}${pad('fastify', 9)}${pad('nest', 7)}${pad('ours', 7)}`,
-    );
-    const fronts: Record<System['name'], string> = {
-      baseline: 'raw-gateway',
-      'fastify-floor': 'fastify-floor',
-      'nest-floor': 'nest-floor',
-      ours: 'gateway',
-    };
-    for (const scenario of scenarios.filter((s) => s.connections > 1)) {
-      const of = (system: System['name']) => {
-        const list = measurements.filter(
-          (m) => m.system === system && m.scenario === scenario.name,
-        );
-        return {
-          rps: median(list.map((m) => m.requestsPerSecond)),
-          cpu: median(list.map((m) => m.cpuUsPerRequest[fronts[system]] ?? Number.NaN)),
-        };
-      };
-      const [base, fastifyFloor, nestFloor, oursRun] = (
-        ['baseline', 'fastify-floor', 'nest-floor', 'ours'] as const
-      ).map(of);
-      if (!base || !fastifyFloor || !nestFloor || !oursRun) continue;
-      const ratio = (rps: number): string => (rps / base.rps).toFixed(2);
-      console.log(
-        `${scenario.name.padEnd(14)}${pad(Math.round(base.rps), 12)}` +
-          `${pad(Math.round(fastifyFloor.rps), 10)}${pad(ratio(fastifyFloor.rps), 6)}` +
-          `${pad(Math.round(nestFloor.rps), 10)}${pad(ratio(nestFloor.rps), 6)}` +
-          `${pad(Math.round(oursRun.rps), 10)}${pad(ratio(oursRun.rps), 6)}` +
-          `${pad(base.cpu, 10)}${pad(fastifyFloor.cpu, 9)}${pad(nestFloor.cpu, 7)}${pad(oursRun.cpu, 7)}`,
-      );
-    }
-  }
-  const probed = scenarios.filter((scenario) => scenario.connections === 1);
-  if (probed.length > 0) {
-    console.log(
-      '\n1 connection, one request at a time, µs from send to last byte (medians over the runs)',
-    );
-    console.log(
-      `${'scenario'.padEnd(14)}${pad('ours p50', 10)}${pad('base p50', 10)}${pad('p50 ×', 8)}` +
-        `${pad('ours p99', 10)}${pad('base p99', 10)}${pad('failures', 10)}`,
-    );
-    for (const scenario of probed) {
-      const of = (system: System['name'], key: 'p50Us' | 'p99Us'): number =>
-        median(
-          measurements
-            .filter((m) => m.system === system && m.scenario === scenario.name && m.latency)
-            .map((m) => m.latency?.[key] ?? Number.NaN),
-        );
-      const failures = measurements
-        .filter((m) => m.scenario === scenario.name)
-        .reduce((n, m) => n + (m.latency?.failures ?? 0), 0);
-      console.log(
-        `${scenario.name.padEnd(14)}${pad(of('ours', 'p50Us'), 10)}${pad(of('baseline', 'p50Us'), 10)}` +
-          `${pad((of('ours', 'p50Us') / of('baseline', 'p50Us')).toFixed(2), 8)}` +
-          `${pad(of('ours', 'p99Us'), 10)}${pad(of('baseline', 'p99Us'), 10)}${pad(failures, 10)}`,
-      );
-    }
-  }
-  const startMs = ours?.startMs ?? {};
-  console.log(
-    `\nstart to ready (spawn to /health/ready = 200): ${Object.entries(startMs)
-      .map(([name, ms]) => `${name} ${Math.round(ms)} ms`)
-      .join(', ')}`,
-  );
-  console.log(
-    `RSS at the end of the table's runs: ${Object.entries(afterTable)
-      .map(([name, mib]) => `${name} ${mib} MiB`)
-      .join(', ')}`,
-  );
+  report(options, scenarios, systems, measurements);
+  const startMs = Object.fromEntries(ours.map((system) => [system.name, system.startMs]));
+  const byProcess = (values: Record<string, number>, unit: string): string =>
+    Object.entries(values)
+      .map(([name, value]) => `${name} ${Math.round(value)} ${unit}`)
+      .join(', ');
+  console.log('\nstart to ready (spawn to /health/ready = 200)');
+  for (const system of ours) console.log(`  ${system.name}: ${byProcess(system.startMs, 'ms')}`);
+  console.log("RSS at the end of the table's runs");
+  for (const [name, rss] of Object.entries(afterTable))
+    console.log(`  ${name}: ${byProcess(rss, 'MiB')}`);
   if (soaked) {
     console.log(
-      `RSS of a fresh system after ${soaked.seconds}s of forward load at 64 connections (${Math.round(soaked.requestsPerSecond)} req/s): ` +
-        Object.entries(soaked.rssMiB)
-          .map(([name, mib]) => `${name} ${mib} MiB`)
-          .join(', '),
+      `RSS of a fresh system after ${soaked.seconds}s of forward load at 64 connections ` +
+        `(${formatCount(soaked.requestsPerSecond)} req/s): ${byProcess(soaked.rssMiB, 'MiB')}`,
     );
   }
   if (scaled.length > 0) {
     console.log(
-      `\nforward c=64 by predictor count (one run each, ${options.duration}s after ${options.warmup}s warm-up)`,
+      `\nforward c=64 by predictor count (one run each, ${options.duration}s after ${options.warmup}s warm-up)\n`,
     );
     console.log(
-      `${'predictors'.padEnd(12)}${pad('ours req/s', 12)}${pad('base req/s', 12)}${pad('ratio', 8)}${pad('ours p99', 10)}${pad('non-2xx', 9)}`,
+      formatTable(
+        ['predictors', 'ours req/s', 'base req/s', 'ratio', 'ours p99 ms', 'non-2xx'],
+        scaled.map((run) => [
+          String(run.predictors),
+          formatCount(run.ours.requestsPerSecond),
+          formatCount(run.baseline.requestsPerSecond),
+          formatRatio(ratio(run.ours.requestsPerSecond, run.baseline.requestsPerSecond)),
+          String(run.ours.p99Ms),
+          String(run.ours.non2xx + run.ours.errors),
+        ]),
+      ),
     );
-    for (const run of scaled) {
-      console.log(
-        `${String(run.predictors).padEnd(12)}${pad(Math.round(run.ours.requestsPerSecond), 12)}` +
-          `${pad(Math.round(run.baseline.requestsPerSecond), 12)}` +
-          `${pad((run.ours.requestsPerSecond / run.baseline.requestsPerSecond).toFixed(2), 8)}` +
-          `${pad(`${run.ours.p99Ms} ms`, 10)}${pad(run.ours.non2xx + run.ours.errors, 9)}`,
-      );
-    }
   }
   mkdirSync(options.out, { recursive: true });
   const file = join(options.out, `bench-${runStamp()}.json`);
   writeFileSync(
     file,
     JSON.stringify(
-      { options, measurements, rows, startMs, rssAfterTableMiB: afterTable, soak: soaked, scaled },
+      { options, measurements, startMs, rssAfterTableMiB: afterTable, soak: soaked, scaled },
       null,
       2,
     ),
@@ -404,7 +538,7 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   console.error(error);
-  // A system that failed halfway up must not outlive the run.
-  await stopAll();
+  // A system that failed halfway up must not outlive the run, nor its database.
+  await stopEverything();
   process.exit(1);
 });

@@ -24,14 +24,23 @@ export function summarize(latenciesUs: readonly number[], failures: number): Lat
   return { count: ascending.length, failures, p50Us: at(50), p90Us: at(90), p99Us: at(99) };
 }
 
-function post(agent: Agent, url: URL, body: string): Promise<number> {
+function post(
+  agent: Agent,
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       url,
       {
         agent,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (response) => {
         response.resume();
@@ -55,6 +64,7 @@ export async function probeLatency(
   url: string,
   body: string,
   seconds: number,
+  headers: Record<string, string> = {},
 ): Promise<LatencySummary> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
@@ -65,7 +75,7 @@ export async function probeLatency(
     while (performance.now() < until) {
       const started = process.hrtime.bigint();
       try {
-        const status = await post(agent, target, body);
+        const status = await post(agent, target, body, headers);
         const elapsedUs = Number(process.hrtime.bigint() - started) / 1000;
         if (status >= 200 && status < 300) latenciesUs.push(elapsedUs);
         else failures++;

@@ -38,14 +38,16 @@ async function main(): Promise<void> {
   const dir = resolve(values.out);
   mkdirSync(dir, { recursive: true });
 
-  const system = await startOurs(predictors, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const system = await startOurs(predictors, {
+    extraNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
   const names = new Map(system.processes.map((p) => [p.pid, p.name]));
   let result: autocannon.Result;
   try {
     result = await autocannon({
       url: `${system.url}/process`,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...system.headers },
       body: JSON.stringify({
         data: 'wags its tail when I come home',
         forward_to_model: mode === 'forward',

@@ -1,15 +1,53 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
 
-/** The systems the bench and the profiler start: ours (built JS, plain node) and the minimal fronts. */
+/**
+ * The systems the bench and the profiler start: ours (built JS, plain node),
+ * the plain NestJS pair, and the minimal fronts.
+ */
 export interface System {
-  name: 'ours' | 'baseline' | 'fastify-floor' | 'nest-floor';
+  /** ours, ours+pg, ours-onnx, nest-pair, baseline, fastify-floor, nest-floor, onnx-floor. */
+  name: string;
+  /** The process that takes the load's requests: its CPU per request is the one compared. */
+  front: string;
+  /** Where `POST /process` lives (or, for the ONNX systems, the infer route's origin). */
   url: string;
+  /** The path the ONNX scenario posts to; absent on systems that do not serve the ONNX model. */
+  inferPath?: string;
+  /** Headers every request carries (our gateway's API key). */
+  headers: Record<string, string>;
   processes: NodeProcess[];
   /** Spawn to ready, per process, ms. */
   startMs: Record<string, number>;
 }
+
+/** The workspace root: paths hold wherever the bench or a spec runs from (jest runs in tools/). */
+const ROOT = join(__dirname, '..', '..');
+const BENCH = join(ROOT, 'tools', 'bench');
+/** The classifier every /process system runs (the predictor's bundled artifact). */
+const BUNDLED_MODEL = join(ROOT, 'apps', 'predictor', 'assets', 'model', 'animal-text-nb.json');
+
+/** The API key the bench's requests carry: our gateway runs with authentication on. */
+const API_KEY = randomBytes(24).toString('hex');
+
+/** The model the ONNX scenario serves: the Hugging Face text classifier of the test repository. */
+export const ONNX_REPOSITORY = join(ROOT, 'tools', 'models', 'repository');
+export const ONNX_MODEL = 'tiny-sentiment';
+/** The version the requests name, so that ours and the floor run the same model.onnx. */
+export const ONNX_MODEL_VERSION = '2';
+
+/**
+ * Where the ONNX scenario enters our system. The predictor's own Open
+ * Inference Protocol route for now; once the gateway takes a model (issue
+ * #16), switch `via` to 'gateway' and the same path goes through the gateway,
+ * its key, limits and input log included.
+ */
+export const ONNX_ROUTE: { via: 'predictor' | 'gateway'; path: string } = {
+  via: 'predictor',
+  path: `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`,
+};
 
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 
@@ -22,7 +60,7 @@ const nodeArgsByApp = new Map<string, string[]>();
 function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
   let args = nodeArgsByApp.get(app);
   if (!args) {
-    const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8')) as {
+    const project = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'project.json'), 'utf8')) as {
       targets?: { serve?: { options?: { runtimeArgs?: string[] } } };
     };
     args = project.targets?.serve?.options?.runtimeArgs ?? [];
@@ -30,7 +68,7 @@ function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
   }
   return args;
 }
-const TS_ENV = { TS_NODE_PROJECT: 'tools/tsconfig.json' };
+const TS_ENV = { TS_NODE_PROJECT: join(ROOT, 'tools', 'tsconfig.json') };
 
 /** Every process this module started, so that a failed start or run leaves none behind. */
 const live = new Set<NodeProcess>();
@@ -53,7 +91,7 @@ export function runStamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
-const LOG_DIR = join('tmp', 'bench', `logs-${runStamp()}`);
+const LOG_DIR = join(ROOT, 'tmp', 'bench', `logs-${runStamp()}`);
 let logged = 0;
 
 /**
@@ -67,42 +105,76 @@ function logFileFor(name: string): { logFile: string } {
   return { logFile: join(LOG_DIR, `${String(logged).padStart(2, '0')}-${name}.log`) };
 }
 
+export interface OursOptions {
+  /** The node flags after the production ones (the profiler adds --cpu-prof). */
+  extraNodeArgs?: readonly string[];
+  /** INPUT_LOG_DATABASE_URL: the gateway ships its input log into this PostgreSQL. */
+  databaseUrl?: string;
+  /** Serve the ONNX test repository (ONNX_REPOSITORY, default model ONNX_MODEL). */
+  onnx?: boolean;
+}
+
 /**
- * Our predictor(s) and gateway as production runs them, on free ports.
- * `extraNodeArgs` go after the production flags (the profiler adds --cpu-prof).
+ * Our predictor(s) and gateway as production runs them, on free ports, every
+ * feature on and an API key required. With `onnx` and an ONNX_ROUTE through
+ * the predictor, the predictor alone.
  */
 export async function startOurs(
   predictorCount: number,
-  extraNodeArgs: readonly string[] = [],
+  options: OursOptions = {},
 ): Promise<System> {
+  const { extraNodeArgs = [], databaseUrl, onnx = false } = options;
+  const name = onnx ? 'ours-onnx' : databaseUrl ? 'ours+pg' : 'ours';
   const predictors: NodeProcess[] = [];
   const tcpPorts: number[] = [];
+  const httpUrls: string[] = [];
   const startMs: Record<string, number> = {};
+  const modelEnv: Record<string, string> = onnx
+    ? {
+        MODEL_REPOSITORY: ONNX_REPOSITORY,
+        DEFAULT_MODEL: ONNX_MODEL,
+        // The repository does not change during a run: no polling beside the load.
+        MODEL_REPOSITORY_POLL_MS: '0',
+      }
+    : {};
   for (let i = 0; i < predictorCount; i++) {
     const tcp = await freePort();
     const predictorHttp = await freePort();
     const spawned = performance.now();
     const predictor = launch(
       `predictor-${i + 1}`,
-      'dist/apps/predictor/main.js',
+      join(ROOT, 'dist', 'apps', 'predictor', 'main.js'),
       {
         PREDICTOR_TCP_PORT: String(tcp),
         PREDICTOR_HTTP_PORT: String(predictorHttp),
         LOG_LEVEL: 'info',
+        ...modelEnv,
       },
       [...productionNodeArgs('predictor'), ...extraNodeArgs],
-      logFileFor(`predictor-${i + 1}`),
+      logFileFor(`${name}-predictor-${i + 1}`),
     );
-    await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`);
+    await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`, 30_000);
     startMs[predictor.name] = performance.now() - spawned;
     predictors.push(predictor);
     tcpPorts.push(tcp);
+    httpUrls.push(`http://127.0.0.1:${predictorHttp}`);
+  }
+  if (onnx && ONNX_ROUTE.via === 'predictor') {
+    return {
+      name,
+      front: 'predictor-1',
+      url: httpUrls[0] ?? '',
+      inferPath: ONNX_ROUTE.path,
+      headers: {},
+      processes: predictors,
+      startMs,
+    };
   }
   const gatewayPort = await freePort();
   const spawned = performance.now();
   const gateway = launch(
     'gateway',
-    'dist/apps/gateway/main.js',
+    join(ROOT, 'dist', 'apps', 'gateway', 'main.js'),
     {
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(gatewayPort),
@@ -110,19 +182,25 @@ export async function startOurs(
       // Everything on, as in production: info logs, the durable input log, metrics, tracing
       // (no exporter), resilience; the rate limit raised so that one load generator is not throttled.
       LOG_LEVEL: 'info',
-      INPUT_LOG_DIR: join('tmp', 'bench', `input-log-${Date.now()}`),
+      INPUT_LOG_DIR: join(ROOT, 'tmp', 'bench', `input-log-${Date.now()}`),
       // One client address at full speed: keep the limiter running (its cost is
       // part of the number) but far above the default 6,000 per minute.
       RATE_LIMIT_MAX: '100000000',
+      // Authentication on: every request presents a key, as in production.
+      API_KEYS: API_KEY,
+      ...(databaseUrl ? { INPUT_LOG_DATABASE_URL: databaseUrl } : {}),
     },
     [...productionNodeArgs('gateway'), ...extraNodeArgs],
-    logFileFor('gateway'),
+    logFileFor(`${name}-gateway`),
   );
-  await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`);
+  await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 30_000);
   startMs[gateway.name] = performance.now() - spawned;
   return {
-    name: 'ours',
+    name,
+    front: 'gateway',
     url: `http://127.0.0.1:${gatewayPort}`,
+    ...(onnx ? { inferPath: ONNX_ROUTE.path } : {}),
+    headers: { 'x-api-key': API_KEY },
     processes: [gateway, ...predictors],
     startMs,
   };
@@ -134,14 +212,79 @@ const FRONTS = {
   'nest-floor': { script: 'nest-floor', ready: 'nest floor on' },
 } as const;
 
+/** Spawn of a TypeScript process under ts-node to its ready line, ms (compilation included). */
+async function startTs(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+): Promise<{ process: NodeProcess; ms: number }> {
+  const spawned = performance.now();
+  const started = launch(name, script, { ...TS_ENV, ...env }, TS_NODE, logFileFor(name));
+  await waitForLine(started, ready);
+  return { process: started, ms: performance.now() - spawned };
+}
+
+/**
+ * The plain NestJS pair (tools/bench/nest-pair/): a Nest TCP microservice
+ * predictor and a Fastify-adapter Nest gateway calling it with ClientProxy.
+ */
+export async function startNestPair(): Promise<System> {
+  const backendPort = await freePort();
+  const port = await freePort();
+  const predictor = await startTs(
+    'nest-pair-predictor',
+    join(BENCH, 'nest-pair', 'nest-pair-predictor.ts'),
+    { PORT: String(backendPort), MODEL_PATH: BUNDLED_MODEL },
+    'nest pair predictor on',
+  );
+  const gateway = await startTs(
+    'nest-pair-gateway',
+    join(BENCH, 'nest-pair', 'nest-pair-gateway.ts'),
+    { PORT: String(port), BACKEND_PORT: String(backendPort) },
+    'nest pair gateway on',
+  );
+  return {
+    name: 'nest-pair',
+    front: 'nest-pair-gateway',
+    url: `http://127.0.0.1:${port}`,
+    headers: {},
+    processes: [gateway.process, predictor.process],
+    startMs: {},
+  };
+}
+
+/** The ONNX floor (tools/bench/baseline/onnx-floor.ts) on the version our predictor serves. */
+export async function startOnnxFloor(): Promise<System> {
+  const port = await freePort();
+  const floor = await startTs(
+    'onnx-floor',
+    join(BENCH, 'baseline', 'onnx-floor.ts'),
+    {
+      PORT: String(port),
+      MODEL_FOLDER: join(ONNX_REPOSITORY, ONNX_MODEL, ONNX_MODEL_VERSION),
+    },
+    'onnx floor on',
+  );
+  return {
+    name: 'onnx-floor',
+    front: 'onnx-floor',
+    url: `http://127.0.0.1:${port}`,
+    inferPath: '/',
+    headers: {},
+    processes: [floor.process],
+    startMs: {},
+  };
+}
+
 /** The raw predictor with one of the minimal fronts (tools/bench/baseline/) in front of it. */
 export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Promise<System> {
   const backendPort = await freePort();
   const port = await freePort();
   const backend = launch(
     'raw-predictor',
-    'tools/bench/baseline/raw-predictor.ts',
-    { ...TS_ENV, PORT: String(backendPort) },
+    join(BENCH, 'baseline', 'raw-predictor.ts'),
+    { ...TS_ENV, PORT: String(backendPort), MODEL_PATH: BUNDLED_MODEL },
     TS_NODE,
     logFileFor('raw-predictor'),
   );
@@ -149,7 +292,7 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   const { script, ready } = FRONTS[name];
   const front = launch(
     script,
-    `tools/bench/baseline/${script}.ts`,
+    join(BENCH, 'baseline', `${script}.ts`),
     { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
     TS_NODE,
     logFileFor(script),
@@ -157,14 +300,17 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   await waitForLine(front, ready);
   return {
     name,
+    front: script,
     url: `http://127.0.0.1:${port}`,
+    headers: {},
     processes: [front, backend],
     startMs: {},
   };
 }
 
 async function waitForLine(process: NodeProcess, line: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  // ts-node compiles at start: on two busy cores that can take a while.
+  const deadline = Date.now() + 60_000;
   while (!process.logs.includes(line)) {
     if (!process.running || Date.now() > deadline) {
       throw new Error(`${process.name} did not start:\n${process.logs}`);

@@ -1,0 +1,105 @@
+import { startNestPair, startOnnxFloor, stopAll } from './systems';
+import type { System } from './systems';
+
+jest.setTimeout(120_000);
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+afterAll(() => stopAll());
+
+describe(startNestPair.name, () => {
+  let pair: System;
+
+  beforeAll(async () => {
+    pair = await startNestPair();
+  });
+
+  it('forwards through ClientProxy to the microservice and answers with its prediction', async () => {
+    const answer = await post(`${pair.url}/process`, { data: 'wags its tail when I come home' });
+    expect(answer).toEqual({
+      status: 200,
+      body: {
+        status: 'Input logged successfully',
+        model_prediction: {
+          prediction: { class: 'dog', confidence: expect.any(Number), input_length: 30 },
+          message: expect.stringMatching(/^Predicted class: dog with/),
+        },
+        request_id: expect.any(String),
+      },
+    });
+  });
+
+  it('answers locally without the predictor, and logs one line per request on each side', async () => {
+    const answer = await post(`${pair.url}/process`, { data: 'x', forward_to_model: false });
+    expect(answer).toEqual({
+      status: 200,
+      body: { status: 'Input logged successfully', request_id: expect.any(String) },
+    });
+    const [gateway, predictor] = pair.processes;
+    // Two requests so far (one forwarded, one local), one forwarded to the predictor.
+    expect(gateway?.logs.match(/POST \/process/g)).toHaveLength(2);
+    expect(predictor?.logs.match(/rpc predict/g)).toHaveLength(1);
+  });
+});
+
+describe(startOnnxFloor.name, () => {
+  let floor: System;
+  const texts = [
+    'I really love this, it is great',
+    'terrible awful',
+    'it is fine I guess',
+    'a much longer text with many words that go beyond the sixteen token limit of this tiny model',
+  ];
+  interface Answer {
+    parameters: { batch_size: number };
+    outputs: Array<{ name: string; shape: number[]; data: unknown[] }>;
+  }
+  const infer = async (batch: string[]): Promise<Answer> => {
+    const answer = await post(`${floor.url}${floor.inferPath ?? ''}`, {
+      inputs: [{ name: 'text', datatype: 'BYTES', shape: [batch.length], data: batch }],
+    });
+    expect(answer.status).toBe(200);
+    return answer.body as Answer;
+  };
+
+  beforeAll(async () => {
+    floor = await startOnnxFloor();
+  });
+
+  it('labels each text by its most probable class', async () => {
+    const { outputs } = await infer(texts);
+    const [labels, probabilities] = outputs;
+    expect(labels).toMatchObject({ name: 'label', shape: [texts.length] });
+    expect(probabilities).toMatchObject({ name: 'probabilities', shape: [texts.length, 3] });
+    const rows = texts.map((_, r) => (probabilities?.data as number[]).slice(r * 3, r * 3 + 3));
+    for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(labels?.data[1]).toBe('NEGATIVE');
+  });
+
+  it('gives each of many concurrent requests the answer it gets alone', async () => {
+    const alone: Answer[] = [];
+    for (const text of texts) alone.push(await infer([text]));
+    const together = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => infer([texts[i % texts.length] ?? ''])),
+    );
+    // Requests that arrive together share a session run.
+    expect(Math.max(...together.map((answer) => answer.parameters.batch_size))).toBeGreaterThan(1);
+    together.forEach((answer, i) => {
+      const expected = alone[i % texts.length];
+      expect(answer.outputs[0]?.data).toEqual(expected?.outputs[0]?.data);
+      const got = answer.outputs[1]?.data as number[];
+      (expected?.outputs[1]?.data as number[]).forEach((p, c) => expect(got[c]).toBeCloseTo(p, 5));
+    });
+  });
+
+  it('refuses a body without texts with a 400', async () => {
+    expect((await post(`${floor.url}/`, { inputs: [] })).status).toBe(400);
+  });
+});
