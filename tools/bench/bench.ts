@@ -248,7 +248,8 @@ function report(
       `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, ` +
         `${options.predictors} predictor(s) behind our gateway, same machine, same run, interleaved.\n` +
         'req/s, p50 and p99 from autocannon (whole ms); CPU: the front process, µs per answered request (/proc, all threads);\n' +
-        '× pair / × raw: this system against the plain NestJS pair / the raw-Node baseline in the same scenario.\n',
+        '× pair / × raw: this system against the plain NestJS pair / the raw-Node baseline in the same scenario.\n' +
+        'local: ours writes and syncs the input to its log before it answers; the others have no durable log and just answer.\n',
     );
     const rows = processScenarios.flatMap((scenario) => {
       const pair = of('nest-pair', scenario);
