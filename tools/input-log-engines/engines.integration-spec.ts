@@ -31,7 +31,7 @@ async function outcomeOf(engine: Awaited<ReturnType<typeof openEngine>>, id: str
   }
 }
 
-describe.each(['lmdb', 'sqlite'] as EngineName[])(
+describe.each(['lmdb', 'lmdb-overlap', 'sqlite'] as EngineName[])(
   'the %s adapter, behind the store interface',
   (name) => {
     it('finds inputs by id with their outcomes, pages newest first, and keeps them across a reopen', async () => {

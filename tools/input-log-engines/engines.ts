@@ -3,7 +3,7 @@ import type { InputLogStore } from './gateway-store';
 import { LmdbLogStore } from './lmdb-log.store';
 import { SqliteLogStore } from './sqlite-log.store';
 
-export const ENGINES = ['segment', 'lmdb', 'sqlite'] as const;
+export const ENGINES = ['segment', 'lmdb', 'lmdb-overlap', 'sqlite'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 export function isEngineName(value: string): value is EngineName {
@@ -41,8 +41,15 @@ export async function openEngine(name: EngineName, dir: string): Promise<OpenedE
       store = segment;
       break;
     }
-    case 'lmdb': {
-      const lmdb = new LmdbLogStore({ dir, redaction: 'none', retentionBytes: RETENTION_BYTES });
+    case 'lmdb':
+    case 'lmdb-overlap': {
+      const lmdb = new LmdbLogStore({
+        dir,
+        redaction: 'none',
+        retentionBytes: RETENTION_BYTES,
+        // lmdb: each commit syncs before it resolves; lmdb-overlap: lmdb-js's default, ack on `flushed`.
+        overlappingSync: name === 'lmdb-overlap',
+      });
       void lmdb.start();
       store = lmdb;
       break;

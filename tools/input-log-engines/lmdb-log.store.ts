@@ -42,10 +42,11 @@ function treeBytes(stats: TreeStats): number {
  * inputs by arrival for paging. Writes made in one event turn share one
  * transaction, which lmdb-js commits on its own thread.
  *
- * Durability: `overlappingSync` is off, so a write's promise resolves only
- * after the commit's sync. With lmdb-js's default (on, off Windows) the
- * promise resolves when the commit is visible and the sync follows later:
- * acknowledging then would not be "durable before acknowledged".
+ * Durability: with `overlappingSync` off, a write's promise resolves only
+ * after the commit's sync. With it on (lmdb-js's default off Windows), the
+ * promise resolves when the commit is visible and its sync follows later,
+ * overlapping the next commit: acknowledging then would not be "durable
+ * before acknowledged", so the store also waits for the write's `flushed` (separateFlushed).
  */
 export class LmdbLogStore implements CandidateStore {
   private root: RootDatabase | null = null;
@@ -67,7 +68,7 @@ export class LmdbLogStore implements CandidateStore {
   private retaining = false;
   private batchCounted = false;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions & { overlappingSync: boolean }) {}
 
   /** Opens the environment; a failure leaves the store refusing inputs. */
   start(): Promise<void> {
@@ -211,7 +212,12 @@ export class LmdbLogStore implements CandidateStore {
 
   private async open(): Promise<void> {
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
-    const root = open({ path: this.options.dir, overlappingSync: false, compression: false });
+    const root = open({
+      path: this.options.dir,
+      overlappingSync: this.options.overlappingSync,
+      separateFlushed: this.options.overlappingSync,
+      compression: false,
+    });
     this.root = root;
     this.records = root.openDB<StoredRecord, number>({ name: 'records' });
     this.inputs = root.openDB<number, string>({ name: 'inputs', encoding: 'ordered-binary' });
@@ -230,7 +236,11 @@ export class LmdbLogStore implements CandidateStore {
 
   /** Waits for the writes of one record (one transaction with their event turn's others). */
   private async commit(writes: Array<Promise<boolean>>): Promise<void> {
+    // With separateFlushed, each write's promise carries the sync of its own commit.
+    const flushed = (writes[writes.length - 1] as { flushed?: Promise<unknown> } | undefined)
+      ?.flushed;
     await Promise.all(writes);
+    if (this.options.overlappingSync) await flushed;
     this.recordsWritten++;
     // Writes of one turn resolve in the same tick: count a batch once per tick.
     if (!this.batchCounted) {

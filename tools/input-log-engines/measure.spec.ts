@@ -1,7 +1,9 @@
 import {
   addCounts,
   countLines,
+  medianRun,
   quantile,
+  renderCostTable,
   renderTable,
   summarizeCrashes,
   summarizeThroughput,
@@ -95,5 +97,49 @@ describe('renderTable', () => {
       '| --- | --- | --- | --- | --- | --- | --- |',
       '| lmdb | pass (20: 100, 0, 0) | 2 | 2.00 | – | – | 300 / 400 |',
     ]);
+  });
+});
+
+describe('renderCostTable', () => {
+  it('writes a row per engine and run, with – for what was not measured', () => {
+    const table = renderCostTable([
+      {
+        engine: 'sqlite',
+        crash: null,
+        throughput: [
+          { ...summarizeThroughput(64, [1, 3], 1), cpuUsPerAppend: 41.6, loopDelayP99Ms: 12.5 },
+          summarizeThroughput(1, [2], 1),
+        ],
+        lines: { total: 1, code: 1 },
+      },
+    ]);
+    expect(table.split('\n').slice(2)).toEqual([
+      '| sqlite | 64 | 3.00 | 42 | 12.50 |',
+      '| sqlite | 1 | 2.00 | – | – |',
+    ]);
+  });
+});
+
+describe('medianRun', () => {
+  const run = (appendsPerSecond: number, p50Ms: number, concurrency = 64) => ({
+    ...summarizeThroughput(concurrency, [p50Ms], 1),
+    appendsPerSecond,
+    cpuUsPerAppend: appendsPerSecond / 10,
+  });
+
+  it('takes the median of each figure on its own', () => {
+    const median = medianRun([run(300, 1), run(100, 3), run(200, 2)]);
+    expect(median).toMatchObject({
+      concurrency: 64,
+      appendsPerSecond: 200,
+      p50Ms: 2,
+      cpuUsPerAppend: 20,
+    });
+    expect(median.loopDelayP99Ms).toBeNaN();
+  });
+
+  it('refuses no runs, or runs at different concurrencies', () => {
+    expect(() => medianRun([])).toThrow(RangeError);
+    expect(() => medianRun([run(1, 1, 1), run(1, 1, 64)])).toThrow(RangeError);
   });
 });

@@ -15,6 +15,10 @@ export interface ThroughputResult {
   appendsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU (user + system, all threads of the process) per measured append, µs. */
+  cpuUsPerAppend?: number;
+  /** p99 of the event loop's delay while measured, ms: how much the engine blocks the JS thread. */
+  loopDelayP99Ms?: number;
 }
 
 export function summarizeThroughput(
@@ -29,6 +33,34 @@ export function summarizeThroughput(
     appendsPerSecond: seconds > 0 ? latenciesMs.length / seconds : 0,
     p50Ms: quantile(latenciesMs, 0.5),
     p99Ms: quantile(latenciesMs, 0.99),
+  };
+}
+
+function median(values: readonly (number | undefined)[]): number {
+  return quantile(
+    values.filter((v): v is number => v !== undefined && !Number.isNaN(v)),
+    0.5,
+  );
+}
+
+/**
+ * One result for repeated runs of one engine at one concurrency: the median
+ * of each figure on its own (by nearest rank, so always one run's figure).
+ * @throws RangeError for no runs, or runs at different concurrencies.
+ */
+export function medianRun(runs: readonly ThroughputResult[]): ThroughputResult {
+  const first = runs[0];
+  if (!first || runs.some((run) => run.concurrency !== first.concurrency))
+    throw new RangeError('medianRun needs runs, all at one concurrency');
+  return {
+    concurrency: first.concurrency,
+    appends: median(runs.map((run) => run.appends)),
+    seconds: median(runs.map((run) => run.seconds)),
+    appendsPerSecond: median(runs.map((run) => run.appendsPerSecond)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    cpuUsPerAppend: median(runs.map((run) => run.cpuUsPerAppend)),
+    loopDelayP99Ms: median(runs.map((run) => run.loopDelayP99Ms)),
   };
 }
 
@@ -134,6 +166,23 @@ export function renderTable(
     });
     return [report.engine, crashCell, ...cells, `${report.lines.code} / ${report.lines.total}`];
   });
+  return [head, head.map(() => '---'), ...rows]
+    .map((cells) => `| ${cells.join(' | ')} |`)
+    .join('\n');
+}
+
+/** What each run cost beyond its rate: the slow tail, CPU and the event loop's delay. */
+export function renderCostTable(reports: readonly EngineReport[]): string {
+  const head = ['engine', 'writers', 'p99 ms', 'CPU µs / append', 'event-loop delay p99 ms'];
+  const rows = reports.flatMap((report) =>
+    report.throughput.map((run) => [
+      report.engine,
+      String(run.concurrency),
+      fixed(run.p99Ms, 2),
+      fixed(run.cpuUsPerAppend, 0),
+      fixed(run.loopDelayP99Ms, 2),
+    ]),
+  );
   return [head, head.map(() => '---'), ...rows]
     .map((cells) => `| ${cells.join(' | ')} |`)
     .join('\n');

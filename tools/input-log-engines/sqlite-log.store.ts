@@ -23,6 +23,8 @@ import {
 import type { CandidateStore, EngineOptions, OutboxRecord } from './store-common';
 
 const RETENTION_CHUNK = 2000;
+/** As in the segment log: an outcome waits this long for an input's batch before it goes alone. */
+const LINGER_MS = 25;
 /** Inputs looked at, newest first, for the unshipped ones a page may show. */
 const NEWEST_SCAN = 10_000;
 
@@ -60,6 +62,7 @@ export class SqliteLogStore implements CandidateStore {
   private nextCall = 0;
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
   private recordsWritten = 0;
   private batches = 0;
   private lastFsyncMs: number | null = null;
@@ -86,7 +89,7 @@ export class SqliteLogStore implements CandidateStore {
   appendInput(record: InputRecord): Promise<void> {
     if (this.unavailable) return Promise.reject(this.unavailable);
     const stored = storedInput(record, this.options.redaction, this.salt);
-    return this.enqueue([record.id, 'input', record.received_at, JSON.stringify(stored)]);
+    return this.enqueue([record.id, 'input', record.received_at, JSON.stringify(stored)], true);
   }
 
   recordOutcome(id: string, outcome: InputOutcome): void {
@@ -95,7 +98,7 @@ export class SqliteLogStore implements CandidateStore {
       return;
     }
     const stored = storedOutcome(id, outcome);
-    this.enqueue([id, 'outcome', stored.recorded_at, JSON.stringify(stored)]).catch(() => {
+    this.enqueue([id, 'outcome', stored.recorded_at, JSON.stringify(stored)], false).catch(() => {
       this.outcomesDropped++;
     });
   }
@@ -177,6 +180,8 @@ export class SqliteLogStore implements CandidateStore {
     await this.opening;
     if (!this.unavailable)
       this.unavailable = new InputLogUnavailableError('the input log is closed');
+    // Queued outcomes are written before closing.
+    if (this.queue.length > 0) this.kick();
     while (this.writing) await this.writing;
     const worker = this.worker;
     if (!worker) return;
@@ -225,11 +230,22 @@ export class SqliteLogStore implements CandidateStore {
     this.calls.clear();
   }
 
-  private enqueue(row: Pending['row']): Promise<void> {
+  /** Inputs start a transaction at once; outcomes ride with the next one, or go after LINGER_MS. */
+  private enqueue(row: Pending['row'], urgent: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      this.writing ??= this.writeLoop();
+      if (urgent) this.kick();
+      else if (!this.writing && !this.lingerTimer) {
+        this.lingerTimer = setTimeout(() => this.kick(), LINGER_MS);
+        this.lingerTimer.unref();
+      }
     });
+  }
+
+  private kick(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.writing ??= this.writeLoop();
   }
 
   /** One transaction at a time; whatever queued meanwhile is the next one. */

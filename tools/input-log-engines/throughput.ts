@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { openEngine } from './engines';
 import type { EngineName } from './engines';
 import { summarizeThroughput } from './measure';
@@ -40,8 +40,22 @@ export async function runThroughput(
       if (started >= warmupEnds) latencies.push(took);
     }
   };
+  // What the engine costs the event loop (the gateway's request path) and the process's CPU, while measured.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const window: { cpuAtStart?: NodeJS.CpuUsage } = {};
+  const startMeasuring = setTimeout(() => {
+    window.cpuAtStart = process.cpuUsage();
+    loopDelay.enable();
+  }, warmupSeconds * 1000);
   await Promise.all(Array.from({ length: concurrency }, () => writer()));
+  clearTimeout(startMeasuring);
+  loopDelay.disable();
+  const cpu = process.cpuUsage(window.cpuAtStart);
   const measured = (performance.now() - warmupEnds) / 1000;
   await opened.close();
-  return summarizeThroughput(concurrency, latencies, measured);
+  return {
+    ...summarizeThroughput(concurrency, latencies, measured),
+    cpuUsPerAppend: latencies.length > 0 ? (cpu.user + cpu.system) / latencies.length : Number.NaN,
+    loopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : Number.NaN,
+  };
 }
