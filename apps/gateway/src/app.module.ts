@@ -4,6 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LifecycleModule } from '@ml-system/server-core';
 import { validateGatewayEnv } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
+import { InferenceModule } from './inference/inference.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { ProcessModule } from './process/process.module';
 import { SecurityModule } from './security/security.module';
@@ -25,6 +26,7 @@ export class AppModule {
         SecurityModule,
         ObservabilityModule,
         ProcessModule,
+        InferenceModule,
         HealthModule,
       ],
     };

@@ -12,7 +12,9 @@ export function predictorOpenApiDocument(app: INestApplication): OpenAPIObject {
     description:
       "The predictor's direct HTTP interface: the seed's /predict, a batch variant, model metadata, " +
       'and the Open Inference Protocol v2 over its model repository. ' +
-      'The gateway talks to it over TCP message patterns instead. Errors are application/problem+json (RFC 9457).',
+      'The gateway talks to it over TCP message patterns instead (predictor.predict.v1 with an optional model and version; ' +
+      'predictor.infer.v1, predictor.model-metadata.v1 and predictor.model-ready.v1 for the OIP model routes it forwards, ' +
+      'answered by the same service as the routes here). Errors are application/problem+json (RFC 9457).',
     version: SYSTEM_VERSION,
     tags: [
       { name: 'predict', description: 'Classify texts' },

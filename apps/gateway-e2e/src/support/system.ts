@@ -107,9 +107,12 @@ export async function postJson(
   };
 }
 
-export async function getJson(url: string): Promise<JsonResponse> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
   const started = performance.now();
-  const response = await fetch(url);
+  const response = await fetch(url, { headers });
   return {
     status: response.status,
     headers: response.headers,

@@ -1,3 +1,5 @@
+import { ProblemException } from '@ml-system/server-core';
+
 /**
  * The input log cannot take records now. `reason` is safe to show a client:
  * it names the condition (disk full, directory not writable), never a path.
@@ -68,4 +70,18 @@ export function describeFsError(error: unknown): string {
 export function errorMessage(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(error);
+}
+
+/**
+ * The answer when an input was not recorded: it is not accepted (503). Every
+ * route that takes inputs (`/process`, the infer routes) throws this one.
+ */
+export function inputNotRecorded(error: unknown): never {
+  const reason = isInputLogUnavailable(error) ? error.reason : 'the input log failed';
+  throw new ProblemException(
+    503,
+    'INPUT_LOG_UNAVAILABLE',
+    `The input could not be recorded (${reason}), so it was not accepted; retry later`,
+    { 'retry-after': '5' },
+  );
 }

@@ -1,7 +1,23 @@
 import type { INPUT_LOG_REDACTIONS } from '../config/gateway.config';
 
+/**
+ * The model a request asked for, when it named one, and what kind of request
+ * it was. All absent for a seed `POST /process` (its records are unchanged).
+ */
+export interface RequestedModel {
+  /** The model the request named (`model`, or the infer route's `{name}`). */
+  model?: string;
+  /** The version it named (`model_version`, or the route's `{v}`); absent: the latest. */
+  model_version?: string;
+  /**
+   * `infer` for an Open Inference Protocol infer request, whose `data` is its
+   * JSON body (docs/model-serving.md); absent for `POST /process`.
+   */
+  kind?: 'infer';
+}
+
 /** What is known of a request when it arrives. */
-export interface InputRecord {
+export interface InputRecord extends RequestedModel {
   /** The request id the client receives as `request_id` and `x-request-id`. */
   id: string;
   /** Arrival, ISO 8601. */
@@ -17,6 +33,12 @@ export type InputOutcome =
       status: 'predicted';
       class: string;
       confidence: number;
+      model_version: string;
+      latency_ms: number;
+    }
+  | {
+      /** An infer request the model answered; `model_version` is the version that did. */
+      status: 'inferred';
       model_version: string;
       latency_ms: number;
     }
@@ -37,7 +59,8 @@ export type StoredInput = {
   id: string;
   received_at: string;
   forward_to_model: boolean;
-} & RedactedData;
+} & RequestedModel &
+  RedactedData;
 
 /** The second record of a request, appended after it ended; joined to its input by `id`. */
 export type StoredOutcome = { type: 'outcome'; id: string; recorded_at: string } & InputOutcome;
@@ -50,7 +73,8 @@ export type InputLogEntry = {
   received_at: string;
   forward_to_model: boolean;
   outcome: (InputOutcome & { recorded_at: string }) | null;
-} & RedactedData;
+} & RequestedModel &
+  RedactedData;
 
 /** A page of `GET /logs`, newest first; `next` is the `before` cursor of the following page. */
 export interface InputLogPage {

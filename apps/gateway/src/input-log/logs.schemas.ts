@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
 // The input log's shapes are unions (one of data / data_hash / data_length;
-// three outcome kinds), which a class cannot `implement`: these list every
+// four outcome kinds), which a class cannot `implement`: these list every
 // field a variant may carry, each optional where the variant decides.
 
 @ApiSchema({ name: 'InputLogOutcome', description: 'How the request ended' })
 export class InputLogOutcomeSchema {
-  @ApiProperty({ enum: ['logged', 'predicted', 'error'], example: 'predicted' })
-  status!: 'logged' | 'predicted' | 'error';
+  @ApiProperty({ enum: ['logged', 'predicted', 'inferred', 'error'], example: 'predicted' })
+  status!: 'logged' | 'predicted' | 'inferred' | 'error';
 
   @ApiProperty({ example: 12 })
   latency_ms!: number;
@@ -21,7 +21,10 @@ export class InputLogOutcomeSchema {
   @ApiPropertyOptional({ description: 'status predicted', example: 0.93 })
   confidence?: number;
 
-  @ApiPropertyOptional({ description: 'status predicted', example: '1.0.0' })
+  @ApiPropertyOptional({
+    description: 'status predicted or inferred: the version of the model that answered',
+    example: '1.0.0',
+  })
   model_version?: string;
 
   @ApiPropertyOptional({
@@ -62,6 +65,26 @@ export class InputLogEntrySchema {
 
   @ApiPropertyOptional({ description: 'redaction length: length of the text' })
   data_length?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "The model the request named (`model`, or the infer route's `{name}`); absent when none",
+    example: 'tiny-sentiment',
+  })
+  model?: string;
+
+  @ApiPropertyOptional({
+    description: 'The model version the request named; absent when none (the latest)',
+    example: '2',
+  })
+  model_version?: string;
+
+  @ApiPropertyOptional({
+    enum: ['infer'],
+    description:
+      'infer: an Open Inference Protocol infer request, whose `data` is its JSON body; absent for POST /process',
+  })
+  kind?: 'infer';
 
   @ApiProperty({
     type: InputLogOutcomeSchema,

@@ -67,6 +67,44 @@ describe(PredictCoalescer.name, () => {
     });
   });
 
+  it('never merges a call that names a model (or a version) into a frame of default-model calls', async () => {
+    const inner = new FakeTransport(serveFrames());
+    const coalescer = new PredictCoalescer(inner, 64);
+    const named = {
+      payload: { input: 'n', model: 'tiny-sentiment' },
+      meta: { request_id: 'n', deadline: 800 },
+    };
+    const versioned = {
+      payload: { input: 'v', model: 'tiny-sentiment', version: '2' },
+      meta: { request_id: 'v', deadline: 800 },
+    };
+    const calls = [
+      coalescer.request(predict, message('a')),
+      coalescer.request(predict, named),
+      coalescer.request(predict, message('b')),
+      coalescer.request(predict, versioned),
+    ];
+    const outcomes = await Promise.all(calls.map((call) => call.settled));
+    expect(outcomes.map((o) => ('reply' in o ? 'ok' : 'failed'))).toEqual(['ok', 'ok', 'ok', 'ok']);
+    // The named calls leave alone, as they came; the default-model calls still share a frame.
+    expect(inner.sent).toEqual([
+      { pattern: predict, data: named },
+      { pattern: predict, data: versioned },
+      {
+        pattern: predictMany,
+        data: {
+          payload: {
+            items: [
+              { input: 'a', meta: { request_id: 'a', deadline: 1_000 } },
+              { input: 'b', meta: { request_id: 'b', deadline: 1_000 } },
+            ],
+          },
+          meta: { request_id: expect.stringMatching(/^frame-\d+$/), deadline: 1_000 },
+        },
+      },
+    ]);
+  });
+
   it('splits at maxItems and at the frame character budget', async () => {
     const inner = new FakeTransport(serveFrames());
     const coalescer = new PredictCoalescer(inner, 3);

@@ -39,7 +39,8 @@ interface Frame {
  * `predictor.predict-many.v1` frame (up to `maxItems`), so the predictor runs
  * its message pipeline and the model once per frame instead of once per call.
  * A lone call still goes out as a plain `predict`: nothing waits for company,
- * and the single-connection latency is unchanged.
+ * and the single-connection latency is unchanged. Only calls for the default
+ * model are coalesced: one that names a model goes out alone, as it came.
  *
  * Each call keeps its own meta (id, deadline, trace), its own outcome and its
  * own timeout above this layer: the breaker and the retries see individual
@@ -74,6 +75,11 @@ export class PredictCoalescer implements RpcTransport {
       return this.inner.request<T>(pattern, data);
     }
     const message = data as RpcEnvelope<PredictRequestDto>;
+    // A predict-many item has no model of its own: the frame is the default model's. A call
+    // that names a model (or a version) goes alone, never merged with another model's calls.
+    if (message.payload.model !== undefined || message.payload.version !== undefined) {
+      return this.inner.request<T>(pattern, data);
+    }
     let queued!: Queued;
     const settled = new Promise<Settled<T>>((resolve) => {
       queued = { message, resolve: resolve as Queued['resolve'], cancelled: false };

@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import type {
+  OipInferResponse,
+  OipModelMetadata,
+  OipModelReady,
   PredictionResult,
   PredictorHealthReply,
   PredictorPattern,
@@ -31,6 +34,13 @@ export interface CallContext {
   traceparent?: string;
   /** Absolute deadline, epoch ms. */
   deadline: number;
+}
+
+/** A model of the predictor's repository, and optionally one of its versions. */
+export interface ModelChoice {
+  model: string;
+  /** Unset: the model's latest ready version. */
+  version?: string;
 }
 
 /** The state of the hop, for `/health` and metrics. */
@@ -129,10 +139,46 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
    * @throws PredictorOverloadedError, CircuitOpenError, PredictorUnavailableError,
    * PredictorTimeoutError, or PredictorRejectedError (the predictor's own code).
    */
-  predict(input: string, context: CallContext): Promise<PredictionResult> {
+  predict(input: string, context: CallContext, choice?: ModelChoice): Promise<PredictionResult> {
+    const payload = choice ? { input, ...modelFields(choice) } : { input };
     return this.policy.execute<PredictionResult>(
       PREDICTOR_PATTERNS.predict,
-      envelope({ input }, context),
+      envelope(payload, context),
+      context.deadline,
+    );
+  }
+
+  /**
+   * Runs an Open Inference Protocol infer request body on a model (version):
+   * the OIP response body. Throws as `predict`; an unknown model is the
+   * predictor's MODEL_NOT_FOUND, bad tensors its INVALID_INPUT.
+   */
+  infer(
+    choice: ModelChoice,
+    request: Record<string, unknown>,
+    context: CallContext,
+  ): Promise<OipInferResponse> {
+    return this.policy.execute<OipInferResponse>(
+      PREDICTOR_PATTERNS.infer,
+      envelope({ ...modelFields(choice), request }, context),
+      context.deadline,
+    );
+  }
+
+  /** A model's OIP metadata. Throws as `infer`. */
+  modelMetadata(choice: ModelChoice, context: CallContext): Promise<OipModelMetadata> {
+    return this.policy.execute<OipModelMetadata>(
+      PREDICTOR_PATTERNS.modelMetadata,
+      envelope(modelFields(choice), context),
+      context.deadline,
+    );
+  }
+
+  /** A known model's OIP readiness (`ready: false` is an answer). Throws as `infer`. */
+  modelReady(choice: ModelChoice, context: CallContext): Promise<OipModelReady> {
+    return this.policy.execute<OipModelReady>(
+      PREDICTOR_PATTERNS.modelReady,
+      envelope(modelFields(choice), context),
       context.deadline,
     );
   }
@@ -179,6 +225,13 @@ export class PredictorClient implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.pool.close();
   }
+}
+
+/** The wire's `{model, version?}`: no `version` key when none is named. */
+function modelFields(choice: ModelChoice): { model: string; version?: string } {
+  return choice.version === undefined
+    ? { model: choice.model }
+    : { model: choice.model, version: choice.version };
 }
 
 function envelope<T extends object>(payload: T, context: CallContext): RpcEnvelope<T> {

@@ -1,28 +1,52 @@
 import { Injectable, createParamDecorator } from '@nestjs/common';
 import type { ArgumentMetadata, ExecutionContext, PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { MAX_INPUT_CHARS } from '@ml-system/contracts';
+import { MAX_INPUT_CHARS, MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN } from '@ml-system/contracts';
 import { httpValidationPipe } from '@ml-system/server-core';
 import { ProcessRequestDto } from './process-request.dto';
+
+const BODY_KEYS: ReadonlySet<string> = new Set([
+  'data',
+  'forward_to_model',
+  'model',
+  'model_version',
+]);
 
 /**
  * The body of `POST /process` when it is plainly valid, or null. Accepts only
  * what `ProcessRequestDto`'s class-validator rules accept (a property-based
  * spec checks it): no other key, `data` a string of 1..MAX_INPUT_CHARS UTF-16
  * units (so at most as many code points, which is what MaxLength counts),
- * `forward_to_model` absent or a boolean.
+ * `forward_to_model` absent or a boolean, `model` absent or a model name,
+ * `model_version` absent or a version, and then only with `model`.
  */
 export function plainlyValidProcessBody(value: unknown): ProcessRequestDto | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   for (const key in value) {
-    if (key !== 'data' && key !== 'forward_to_model') return null;
+    if (!BODY_KEYS.has(key)) return null;
   }
-  const { data, forward_to_model: forward } = value as Record<string, unknown>;
+  const {
+    data,
+    forward_to_model: forward,
+    model,
+    model_version: version,
+  } = value as Record<string, unknown>;
   if (typeof data !== 'string' || data.length === 0 || data.length > MAX_INPUT_CHARS) return null;
   if (forward !== undefined && typeof forward !== 'boolean') return null;
+  if (model !== undefined && (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model))) {
+    return null;
+  }
+  if (
+    version !== undefined &&
+    (model === undefined || typeof version !== 'string' || !MODEL_VERSION_PATTERN.test(version))
+  ) {
+    return null;
+  }
   const dto = new ProcessRequestDto();
   dto.data = data;
   if (forward !== undefined) dto.forward_to_model = forward;
+  if (model !== undefined) dto.model = model;
+  if (version !== undefined) dto.model_version = version;
   return dto;
 }
 

@@ -367,7 +367,8 @@ describe('POST /process with hostile input (HTTP pipeline)', () => {
       payload: JSON.stringify({ data }),
     });
     expect(response.statusCode).toBe(200);
-    expect(predict).toHaveBeenCalledWith(data, expect.anything());
+    // No model named: the predictor's default model (no choice passed).
+    expect(predict).toHaveBeenCalledWith(data, expect.anything(), undefined);
   });
 
   it('refuses a body without a content type with 415', async () => {

@@ -77,4 +77,43 @@ describe(ProcessService.name, () => {
       code: 'PREDICTOR_UNAVAILABLE',
     });
   });
+
+  it('asks the predictor for the model and version named, and records what was asked', async () => {
+    const appendInput = jest.fn(() => Promise.resolve());
+    const result: PredictionResult = {
+      prediction: {
+        class: 'POSITIVE',
+        confidence: 0.9,
+        input_length: 12,
+        model: { name: 'tiny-sentiment', version: '1' },
+      },
+      message: 'Predicted class: POSITIVE with 90.0% confidence',
+    };
+    const predict = jest.fn(() => Promise.resolve(result));
+    const processing = service({ appendInput }, predict);
+    const answer = await processing.process(
+      { ...forward, model: 'tiny-sentiment', model_version: '1' },
+      context,
+    );
+    expect(answer.model_prediction).toEqual(result);
+    expect(predict).toHaveBeenCalledWith(forward.data, expect.anything(), {
+      model: 'tiny-sentiment',
+      version: '1',
+    });
+    expect(appendInput).toHaveBeenCalledWith(
+      expect.objectContaining({ model: 'tiny-sentiment', model_version: '1' }),
+    );
+  });
+
+  it('records no model fields for a request that names none (the seed record unchanged)', async () => {
+    const appendInput = jest.fn((_record: object) => Promise.resolve());
+    const processing = service({ appendInput }, () => Promise.reject(new Error('unused')));
+    await processing.process({ data: 'x', forward_to_model: false }, context);
+    expect(Object.keys(appendInput.mock.calls[0][0]).sort()).toEqual([
+      'data',
+      'forward_to_model',
+      'id',
+      'received_at',
+    ]);
+  });
 });

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ProblemException } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
-import { isInputLogUnavailable } from '../input-log/input-log.errors';
+import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
+import type { ModelChoice } from '../predictor-client/predictor-client';
 import { toHttpError } from '../predictor-client/to-http-error';
 import type { ProcessRequestDto } from './process-request.dto';
 import { LOGGED_STATUS } from './process.types';
@@ -47,28 +47,35 @@ export class ProcessService {
   /** @throws ProblemException (503 when the input cannot be recorded; the predictor's mapped errors). */
   async process(body: ProcessRequestDto, context: ProcessContext): Promise<ProcessResponse> {
     const { requestId, receivedAt } = context;
+    const choice = modelChoiceOf(body);
     const logged = this.inputLog.appendInput({
       id: requestId,
       received_at: new Date(receivedAt).toISOString(),
       data: body.data,
       forward_to_model: body.forward_to_model,
+      ...(choice && { model: choice.model }),
+      ...(choice?.version !== undefined && { model_version: choice.version }),
     });
     const elapsed = (): number => Date.now() - receivedAt;
     if (!body.forward_to_model) {
-      await logged.catch(notRecorded);
+      await logged.catch(inputNotRecorded);
       this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
       context.outcome?.('logged');
       return { status: LOGGED_STATUS, request_id: requestId };
     }
     // The log's refusal is the answer at once (503), whatever the predictor is doing; an input
     // the log already refuses is not sent to the predictor at all.
-    const durable = logged.catch(notRecorded);
+    const durable = logged.catch(inputNotRecorded);
     if (!this.inputLog.writable()) await durable;
-    const predicted = this.predictor.predict(body.data, {
-      requestId,
-      deadline: receivedAt + this.deadlineMs,
-      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    });
+    const predicted = this.predictor.predict(
+      body.data,
+      {
+        requestId,
+        deadline: receivedAt + this.deadlineMs,
+        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+      },
+      choice,
+    );
     // Settled below; when the log fails first nothing else waits on it.
     predicted.catch(() => undefined);
     let result: Awaited<typeof predicted>;
@@ -97,13 +104,10 @@ export class ProcessService {
   }
 }
 
-/** The input was not recorded, so it is not accepted. */
-function notRecorded(error: unknown): never {
-  const reason = isInputLogUnavailable(error) ? error.reason : 'the input log failed';
-  throw new ProblemException(
-    503,
-    'INPUT_LOG_UNAVAILABLE',
-    `The input could not be recorded (${reason}), so it was not accepted; retry later`,
-    { 'retry-after': '5' },
-  );
+/** The model the body names, or undefined for the predictor's default model. */
+function modelChoiceOf(body: ProcessRequestDto): ModelChoice | undefined {
+  if (body.model === undefined) return undefined;
+  return body.model_version === undefined
+    ? { model: body.model }
+    : { model: body.model, version: body.model_version };
 }

@@ -15,9 +15,6 @@ import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { LifecycleService } from '@ml-system/server-core';
 import type { ModelRegistry, RepositoryEntry } from '../model/model-registry';
 import { MODELS } from '../model/model.module';
-import type { ModelPort } from '../model/model.port';
-import { ModelServingError } from '../model/model-errors';
-import { ORT_TO_OIP, checkInferInputs, jsonData } from '../model/tensors';
 import {
   ApiInfer,
   ApiLive,
@@ -35,9 +32,8 @@ import type {
   ReadyBody,
   ServerMetadataBody,
 } from './inference.schemas';
-import { parseInferRequest } from './infer-request';
+import { InferenceService } from './inference.service';
 import { OipErrorFilter } from './oip-error.filter';
-import { PredictorMetrics } from '../observability/predictor.metrics';
 
 export const OIP_SERVER_NAME = 'ml-system-predictor';
 
@@ -53,7 +49,7 @@ export class InferenceController {
   constructor(
     @Inject(MODELS) private readonly models: ModelRegistry,
     private readonly lifecycle: LifecycleService,
-    private readonly metrics: PredictorMetrics,
+    private readonly inference: InferenceService,
   ) {}
 
   @Get()
@@ -80,13 +76,13 @@ export class InferenceController {
   @Get('models/:name')
   @ApiModelMetadata()
   model(@Param('name') name: string): ModelMetadataBody {
-    return this.metadata(name);
+    return this.inference.metadata(name);
   }
 
   @Get('models/:name/versions/:version')
   @ApiModelMetadata()
   modelVersion(@Param('name') name: string, @Param('version') version: string): ModelMetadataBody {
-    return this.metadata(name, version);
+    return this.inference.metadata(name, version);
   }
 
   @Get('models/:name/ready')
@@ -112,7 +108,7 @@ export class InferenceController {
   @HttpCode(200)
   @ApiInfer()
   infer(@Param('name') name: string, @Body() body: unknown): Promise<InferResponseBody> {
-    return this.run(body, name);
+    return this.inference.infer(body, name);
   }
 
   @Post('models/:name/versions/:version/infer')
@@ -123,7 +119,7 @@ export class InferenceController {
     @Param('version') version: string,
     @Body() body: unknown,
   ): Promise<InferResponseBody> {
-    return this.run(body, name, version);
+    return this.inference.infer(body, name, version);
   }
 
   /** Triton's repository extension: every version of every model, with its state. */
@@ -152,64 +148,9 @@ export class InferenceController {
     return {};
   }
 
-  private metadata(name: string, version?: string): ModelMetadataBody {
-    const versions = this.models.versionsOf(name);
-    const { model } = this.models.served(name, version);
-    return {
-      name,
-      versions: version === undefined ? versions : [version],
-      platform: model.platform,
-      inputs: model.inputs.map((t) => ({ ...t })),
-      outputs: model.outputs.map((t) => ({ ...t })),
-    };
-  }
-
   private readiness(reply: FastifyReply, name: string, version?: string): ReadyBody {
-    const state = this.models.stateOf(name, version);
-    const ready = state.state === 'READY';
-    void reply.status(ready ? 200 : 503);
-    return { name, ...(version !== undefined && { version }), ready };
-  }
-
-  private async run(body: unknown, name: string, version?: string): Promise<InferResponseBody> {
-    if (this.lifecycle.draining) {
-      throw new ModelServingError('MODEL_NOT_READY', 'the predictor is shutting down');
-    }
-    const served = this.models.served(name, version);
-    return this.metrics.countModelRequest(name, served.version, () =>
-      this.inferOn(name, served.model, served.version, body),
-    );
-  }
-
-  private async inferOn(
-    name: string,
-    model: ModelPort,
-    modelVersion: string,
-    body: unknown,
-  ): Promise<InferResponseBody> {
-    const request = parseInferRequest(body);
-    if (request.outputs) {
-      const known = new Set(model.outputs.map((o) => o.name));
-      const unknown = request.outputs.filter((o) => !known.has(o));
-      if (unknown.length > 0) {
-        throw new ModelServingError(
-          'INVALID_INPUT',
-          `unknown output(s) ${unknown.join(', ')}: the model gives ${[...known].join(', ')}`,
-        );
-      }
-    }
-    const inputs = checkInferInputs(model.inputs, request.inputs);
-    const outputs = await model.infer(inputs, request.outputs);
-    return {
-      model_name: name,
-      model_version: modelVersion,
-      ...(request.id !== undefined && { id: request.id }),
-      outputs: outputs.map((tensor) => ({
-        name: tensor.name,
-        datatype: ORT_TO_OIP[tensor.type],
-        shape: tensor.dims,
-        data: jsonData(tensor),
-      })),
-    };
+    const body = this.inference.readiness(name, version);
+    void reply.status(body.ready ? 200 : 503);
+    return body;
   }
 }

@@ -353,4 +353,71 @@ describe('model serving over HTTP and TCP (real sockets, real onnxruntime)', () 
       ).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     });
   });
+
+  describe('the OIP model operations over TCP (what the gateway forwards)', () => {
+    const meta = () => ({ request_id: 't-1', deadline: Date.now() + 5_000 });
+    const texts = {
+      inputs: [
+        { name: 'text', datatype: 'BYTES', shape: [2], data: ['I love this film', 'awful food'] },
+      ],
+    };
+
+    it('answers infer exactly as the HTTP route does, for the latest and a named version', async () => {
+      for (const version of [undefined, '1']) {
+        const path = version
+          ? '/v2/models/tiny-sentiment/versions/1/infer'
+          : '/v2/models/tiny-sentiment/infer';
+        const overHttp = await post(path, texts);
+        const overTcp = await client.send(PREDICTOR_PATTERNS.infer, {
+          payload: { model: 'tiny-sentiment', ...(version && { version }), request: texts },
+          meta: meta(),
+        });
+        expect(overHttp.status).toBe(200);
+        expect(overTcp).toEqual(overHttp.body);
+        expect(overTcp).toMatchObject({ model_version: version ?? '2' });
+      }
+    });
+
+    it('answers metadata and readiness as the HTTP routes do', async () => {
+      const metadata = await client.send(PREDICTOR_PATTERNS.modelMetadata, {
+        payload: { model: 'tensor-demo' },
+        meta: meta(),
+      });
+      expect(metadata).toEqual((await get('/v2/models/tensor-demo')).body);
+      const ready = await client.send(PREDICTOR_PATTERNS.modelReady, {
+        payload: { model: 'tiny-sentiment', version: '1' },
+        meta: meta(),
+      });
+      expect(ready).toEqual({ name: 'tiny-sentiment', version: '1', ready: true });
+    });
+
+    it('refuses an unknown model or version with MODEL_NOT_FOUND, bad tensors with INVALID_INPUT', async () => {
+      const send = (pattern: string, payload: object) =>
+        client.send(pattern, { payload, meta: meta() });
+      await expect(
+        send(PREDICTOR_PATTERNS.infer, { model: 'nope', request: texts }),
+      ).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+      await expect(
+        send(PREDICTOR_PATTERNS.modelMetadata, { model: 'tiny-sentiment', version: '9' }),
+      ).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+      await expect(send(PREDICTOR_PATTERNS.modelReady, { model: 'nope' })).rejects.toMatchObject({
+        code: 'MODEL_NOT_FOUND',
+      });
+      const bad = [
+        { inputs: [{ name: 'text', datatype: 'FP32', shape: [1], data: [1] }] },
+        { inputs: [{ name: 'text', datatype: 'BYTES', shape: [3], data: ['a'] }] },
+        { inputs: [{ name: 'nope', datatype: 'BYTES', shape: [1], data: ['a'] }] },
+        { inputs: 'text' },
+      ];
+      for (const request of bad) {
+        await expect(
+          send(PREDICTOR_PATTERNS.infer, { model: 'tiny-sentiment', request }),
+        ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      }
+      // A name no model can have is refused by the message's validation.
+      await expect(
+        send(PREDICTOR_PATTERNS.infer, { model: 'nope!', request: texts }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+  });
 });

@@ -22,3 +22,11 @@ export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** A model version as a request names it: a repository version folder, a positive integer. */
 export const MODEL_VERSION_PATTERN = /^[1-9]\d{0,8}$/;
+
+/**
+ * Largest Open Inference Protocol infer request the gateway forwards, in bytes
+ * of its JSON (UTF-8). It travels inside one TCP frame and is kept whole in
+ * the input log, whose records are bounded (256 KiB, escaping included): this
+ * keeps both, whatever BODY_LIMIT_BYTES allows.
+ */
+export const MAX_INFER_REQUEST_BYTES = 64 * 1024;

@@ -16,6 +16,16 @@ export const PREDICTOR_PATTERNS = {
   predictMany: 'predictor.predict-many.v1',
   health: 'predictor.health.v1',
   modelInfo: 'predictor.model-info.v1',
+  /**
+   * An Open Inference Protocol v2 infer request for one model (version), as
+   * the predictor's `POST /v2/models/{name}[/versions/{v}]/infer` takes it;
+   * the reply is that route's response body.
+   */
+  infer: 'predictor.infer.v1',
+  /** OIP model metadata (`GET /v2/models/{name}[/versions/{v}]`). */
+  modelMetadata: 'predictor.model-metadata.v1',
+  /** OIP model readiness (`GET /v2/models/{name}[/versions/{v}]/ready`). */
+  modelReady: 'predictor.model-ready.v1',
 } as const;
 
 export type PredictorPattern = (typeof PREDICTOR_PATTERNS)[keyof typeof PREDICTOR_PATTERNS];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import type { ClientConfig } from 'pg';
+import { requestedModelOf } from '../requested-model';
 import type { FollowPosition } from '../storage/segment-follower';
 import type {
   InputLogEntry,
@@ -61,11 +62,14 @@ interface Row {
   data_hash: string | null;
   data_length: number | null;
   forward_to_model: boolean;
+  model: string | null;
+  model_version: string | null;
+  kind: 'infer' | null;
   outcome: InputOutcome | null;
   outcome_recorded_at: Date | null;
 }
 
-const COLUMNS = `id, received_at, redaction, data, data_hash, data_length, forward_to_model, outcome, outcome_recorded_at`;
+const COLUMNS = `id, received_at, redaction, data, data_hash, data_length, forward_to_model, model, model_version, kind, outcome, outcome_recorded_at`;
 
 function redactedOf(row: Row): RedactedData {
   switch (row.redaction) {
@@ -84,6 +88,11 @@ function entryOf(row: Row): InputLogEntry {
     received_at: row.received_at.toISOString(),
     ...redactedOf(row),
     forward_to_model: row.forward_to_model,
+    ...requestedModelOf({
+      ...(row.model !== null && { model: row.model }),
+      ...(row.model_version !== null && { model_version: row.model_version }),
+      ...(row.kind !== null && { kind: row.kind }),
+    }),
     outcome:
       row.outcome && row.outcome_recorded_at
         ? { ...row.outcome, recorded_at: row.outcome_recorded_at.toISOString() }
@@ -101,6 +110,12 @@ function outcomeColumn(stored: StoredOutcome): InputOutcome {
         status: stored.status,
         class: stored.class,
         confidence: stored.confidence,
+        model_version: stored.model_version,
+        latency_ms: stored.latency_ms,
+      };
+    case 'inferred':
+      return {
+        status: stored.status,
         model_version: stored.model_version,
         latency_ms: stored.latency_ms,
       };
@@ -243,10 +258,10 @@ export class InputLogDatabase {
       const { inputs, outcomes } = lastWrites(batch.log);
       if (inputs.length > 0) {
         await client.query(
-          `INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length, forward_to_model)
-           SELECT v.id, $1, v.received_at, v.redaction, v.data, v.data_hash, v.data_length, v.forward_to_model
-           FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[])
-             AS v(id, received_at, redaction, data, data_hash, data_length, forward_to_model)
+          `INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length, forward_to_model, model, model_version, kind)
+           SELECT v.id, $1, v.received_at, v.redaction, v.data, v.data_hash, v.data_length, v.forward_to_model, v.model, v.model_version, v.kind
+           FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[], $9::text[], $10::text[], $11::text[])
+             AS v(id, received_at, redaction, data, data_hash, data_length, forward_to_model, model, model_version, kind)
            ON CONFLICT (id) DO UPDATE SET
              input_writes = t.input_writes + 1,
              -- The same input again (a replay) keeps its outcome; another input with this id starts over.
@@ -254,7 +269,8 @@ export class InputLogDatabase {
              outcome_recorded_at = CASE WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome_recorded_at END,
              instance_id = EXCLUDED.instance_id, received_at = EXCLUDED.received_at, redaction = EXCLUDED.redaction,
              data = EXCLUDED.data, data_hash = EXCLUDED.data_hash, data_length = EXCLUDED.data_length,
-             forward_to_model = EXCLUDED.forward_to_model, shipped_at = now()`,
+             forward_to_model = EXCLUDED.forward_to_model, model = EXCLUDED.model,
+             model_version = EXCLUDED.model_version, kind = EXCLUDED.kind, shipped_at = now()`,
           [
             instanceId,
             inputs.map((input) => input.id),
@@ -264,6 +280,9 @@ export class InputLogDatabase {
             inputs.map((input) => (input.redaction === 'hash' ? input.data_hash : null)),
             inputs.map((input) => (input.redaction === 'length' ? input.data_length : null)),
             inputs.map((input) => input.forward_to_model),
+            inputs.map((input) => input.model ?? null),
+            inputs.map((input) => input.model_version ?? null),
+            inputs.map((input) => input.kind ?? null),
           ],
         );
       }

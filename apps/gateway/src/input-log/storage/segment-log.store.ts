@@ -11,6 +11,7 @@ import type { InputLogStore } from '../input-log.store';
 import type { InputLogOptions } from '../input-log.options';
 import { SegmentReader } from './segment-reader';
 import { redact, resolveSalt } from '../input-log.redaction';
+import { requestedModelOf } from '../requested-model';
 import type {
   InputLogEntry,
   InputLogPage,
@@ -69,6 +70,13 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
         recorded_at,
       };
     }
+    case 'inferred':
+      return {
+        status: stored.status,
+        model_version: stored.model_version,
+        latency_ms,
+        recorded_at,
+      };
     case 'error':
       return { status: stored.status, code: stored.code, latency_ms, recorded_at };
   }
@@ -175,6 +183,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
       received_at: record.received_at,
       ...redact(record.data, this.options.redaction, this.salt),
       forward_to_model: record.forward_to_model,
+      ...requestedModelOf(record),
     };
     await writer.append(encodeRecord(stored), {
       urgent: true,
@@ -467,6 +476,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
       received_at: input.received_at,
       ...redactedOf(input),
       forward_to_model: input.forward_to_model,
+      ...requestedModelOf(input),
       outcome: stored ? outcomeOf(stored) : null,
     };
   }

@@ -1,0 +1,327 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiSchema,
+} from '@nestjs/swagger';
+import { MAX_INFER_REQUEST_BYTES, MODEL_NAME_PATTERN } from '@ml-system/contracts';
+import type {
+  OipInferResponse,
+  OipModelMetadata,
+  OipModelReady,
+  OipTensor,
+  OipTensorMetadata,
+} from '@ml-system/contracts';
+import { ApiProblemResponses, INTERNAL_PROBLEM, JSON_BODY_PROBLEMS } from '@ml-system/server-core';
+import type { ProblemResponse } from '@ml-system/server-core';
+import { ApiGuarded, GUARDED_PROBLEMS } from '../security/security.docs';
+
+// The OpenAPI description of the gateway's Open Inference Protocol routes. The
+// bodies are the predictor's (the contracts' types, which these implement).
+
+const DATATYPES = [
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+];
+
+@ApiSchema({ name: 'OipTensor', description: 'One tensor; data flattened row-major' })
+export class OipTensorSchema implements OipTensor {
+  @ApiProperty({ example: 'text' })
+  name!: string;
+
+  @ApiProperty({ enum: DATATYPES, example: 'BYTES' })
+  datatype!: string;
+
+  @ApiProperty({ type: [Number], example: [2] })
+  shape!: number[];
+
+  @ApiProperty({
+    type: 'array',
+    items: {},
+    description: 'The elements, row-major: numbers, booleans (BOOL) or strings (BYTES)',
+    example: ['I love this film', 'the food was awful'],
+  })
+  data!: unknown[];
+}
+
+@ApiSchema({ name: 'OipOutputRequest', description: 'An output to return' })
+export class OipOutputRequestSchema {
+  @ApiProperty({ example: 'label' })
+  name!: string;
+}
+
+@ApiSchema({
+  name: 'OipInferRequest',
+  description: `POST /v2/models/{name}[/versions/{version}]/infer; at most ${MAX_INFER_REQUEST_BYTES} bytes of JSON`,
+})
+export class OipInferRequestSchema {
+  @ApiPropertyOptional({ description: 'Echoed in the response' })
+  id?: string;
+
+  @ApiProperty({ type: [OipTensorSchema] })
+  inputs!: OipTensorSchema[];
+
+  @ApiPropertyOptional({
+    type: [OipOutputRequestSchema],
+    description: 'The outputs to return; absent: all of them',
+  })
+  outputs?: OipOutputRequestSchema[];
+}
+
+@ApiSchema({
+  name: 'OipInferResponse',
+  description: "The model's outputs, as the predictor gives them",
+})
+export class OipInferResponseSchema implements OipInferResponse {
+  @ApiProperty({ example: 'tiny-sentiment' })
+  model_name!: string;
+
+  @ApiProperty({ description: 'The version folder that answered', example: '2' })
+  model_version!: string;
+
+  @ApiPropertyOptional({ description: "The request's id, when it had one" })
+  id?: string;
+
+  @ApiProperty({
+    type: [OipTensorSchema],
+    example: [
+      { name: 'label', datatype: 'BYTES', shape: [2], data: ['POSITIVE', 'NEGATIVE'] },
+      {
+        name: 'probabilities',
+        datatype: 'FP32',
+        shape: [2, 2],
+        data: [0.02, 0.98, 0.97, 0.03],
+      },
+    ],
+  })
+  outputs!: OipTensorSchema[];
+}
+
+@ApiSchema({ name: 'OipTensorMetadata', description: 'One input or output of a model' })
+export class OipTensorMetadataSchema implements OipTensorMetadata {
+  @ApiProperty({ example: 'text' })
+  name!: string;
+
+  @ApiProperty({ enum: DATATYPES, example: 'BYTES' })
+  datatype!: string;
+
+  @ApiProperty({ type: [Number], description: '-1 where the dimension is dynamic', example: [-1] })
+  shape!: number[];
+}
+
+@ApiSchema({ name: 'OipModelMetadata', description: 'GET /v2/models/{name}[/versions/{version}]' })
+export class OipModelMetadataSchema implements OipModelMetadata {
+  @ApiProperty({ example: 'tiny-sentiment' })
+  name!: string;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Version folders, oldest first',
+    example: ['1', '2'],
+  })
+  versions!: string[];
+
+  @ApiProperty({ example: 'onnxruntime_onnx' })
+  platform!: string;
+
+  @ApiProperty({ type: [OipTensorMetadataSchema] })
+  inputs!: OipTensorMetadataSchema[];
+
+  @ApiProperty({ type: [OipTensorMetadataSchema] })
+  outputs!: OipTensorMetadataSchema[];
+}
+
+@ApiSchema({
+  name: 'OipModelReady',
+  description: 'GET /v2/models/{name}[/versions/{version}]/ready',
+})
+export class OipModelReadySchema implements OipModelReady {
+  @ApiProperty({ example: 'tiny-sentiment' })
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Present when the route named a version', example: '2' })
+  version?: string;
+
+  @ApiProperty()
+  ready!: boolean;
+}
+
+const NAME = ApiParam({
+  name: 'name',
+  description: "A model of the predictor's repository",
+  schema: { type: 'string', pattern: MODEL_NAME_PATTERN.source },
+});
+
+const PATH_PROBLEM: ProblemResponse = {
+  status: 400,
+  description: 'The path cannot name a model or a version (each parameter named in `errors`)',
+  examples: {
+    VALIDATION_FAILED: {
+      detail: 'version must be a positive integer (e.g. 2)',
+      errors: ['version must be a positive integer (e.g. 2)'],
+    },
+  },
+};
+
+const NOT_FOUND: ProblemResponse = {
+  status: 404,
+  description: 'The predictor has no such model or version',
+  examples: { MODEL_NOT_FOUND: 'unknown model "sentiment"' },
+};
+
+/** What the hop to the predictor can answer on every model route (the failure table). */
+const PREDICTOR_PROBLEMS: readonly ProblemResponse[] = [
+  {
+    status: 502,
+    description: 'The predictor failed while handling the request',
+    examples: { PREDICTOR_ERROR: 'The predictor failed to handle the request' },
+  },
+  {
+    status: 503,
+    description:
+      'The predictor is unreachable, its circuit is open, too many calls are in flight, the model (version) is not loaded or its queue is full; retry after Retry-After',
+    examples: {
+      PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
+      CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
+      OVERLOADED: 'Predictor is unavailable: too many requests in flight',
+    },
+    retryAfter: true,
+  },
+  {
+    status: 504,
+    description: 'The predictor did not answer within the request deadline',
+    examples: { DEADLINE_EXCEEDED: 'The predictor did not answer within the deadline (1000 ms)' },
+  },
+];
+
+/** `POST /v2/models/{name}[/versions/{version}]/infer`. */
+export function ApiGatewayInfer(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary: 'Run a model on tensors (Open Inference Protocol v2), through the predictor',
+      description:
+        'Forwarded to the predictor over TCP with the deadline, retries, breakers and in-flight cap of `POST /process`. ' +
+        'The request is recorded in the input log first (its `data` is the JSON body, redacted per INPUT_LOG_REDACTION). ' +
+        'Without a version, the latest ready one answers. Text classifiers take `text` (BYTES, [N]) and give `label` ' +
+        '(BYTES, [N]) and `probabilities` (FP32, [N, C]).',
+    }),
+    NAME,
+    ApiBody({
+      type: OipInferRequestSchema,
+      examples: {
+        text: {
+          summary: 'Classify two texts',
+          value: {
+            inputs: [
+              {
+                name: 'text',
+                shape: [2],
+                datatype: 'BYTES',
+                data: ['I love this film', 'the food was awful'],
+              },
+            ],
+          },
+        },
+      },
+    }),
+    ApiOkResponse({ type: OipInferResponseSchema, description: "The predictor's OIP response" }),
+    ApiGuarded(),
+    ApiProblemResponses(
+      {
+        status: 400,
+        description:
+          'Not JSON, not an object, a path that names no model, or tensors the model refuses (unknown input or output, wrong datatype, shape and data that disagree, too many elements)',
+        examples: {
+          VALIDATION_FAILED:
+            'The model refused the input: input "text" has datatype FP32; the model takes BYTES',
+          MALFORMED_JSON: 'The body is not valid JSON',
+        },
+      },
+      NOT_FOUND,
+      {
+        status: 413,
+        description: `The body is larger than BODY_LIMIT_BYTES, or its JSON larger than ${MAX_INFER_REQUEST_BYTES} bytes`,
+        examples: { PAYLOAD_TOO_LARGE: 'The request body is larger than allowed' },
+      },
+      ...JSON_BODY_PROBLEMS.filter((problem) => problem.status === 415),
+      ...GUARDED_PROBLEMS,
+      INTERNAL_PROBLEM,
+      ...PREDICTOR_PROBLEMS.filter((problem) => problem.status !== 503),
+      {
+        status: 503,
+        description:
+          'The input could not be recorded, or the predictor (or the model) cannot take it now; retry after Retry-After',
+        examples: {
+          PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
+          CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
+          OVERLOADED: 'Predictor is unavailable: too many requests in flight',
+          INPUT_LOG_UNAVAILABLE:
+            'The input could not be recorded, so it was not accepted; retry later',
+        },
+        retryAfter: true,
+      },
+    ),
+  );
+}
+
+/** `GET /v2/models/{name}[/versions/{version}]`. */
+export function ApiGatewayModelMetadata(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary:
+        "A model's metadata (Open Inference Protocol v2): versions, platform, inputs, outputs",
+    }),
+    NAME,
+    ApiOkResponse({ type: OipModelMetadataSchema }),
+    ApiGuarded(),
+    ApiProblemResponses(
+      PATH_PROBLEM,
+      NOT_FOUND,
+      ...GUARDED_PROBLEMS,
+      INTERNAL_PROBLEM,
+      ...PREDICTOR_PROBLEMS,
+    ),
+  );
+}
+
+/** `GET /v2/models/{name}[/versions/{version}]/ready`. */
+export function ApiGatewayModelReady(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary:
+        'Whether a model (its latest version) or one version is ready (Open Inference Protocol v2)',
+    }),
+    NAME,
+    ApiOkResponse({ type: OipModelReadySchema, description: 'Ready' }),
+    ApiResponse({
+      status: 503,
+      type: OipModelReadySchema,
+      description:
+        'Not ready (`ready: false`, the same body); or, as problem+json with Retry-After, the predictor is unreachable',
+    }),
+    ApiGuarded(),
+    ApiProblemResponses(
+      PATH_PROBLEM,
+      NOT_FOUND,
+      ...GUARDED_PROBLEMS,
+      INTERNAL_PROBLEM,
+      ...PREDICTOR_PROBLEMS.filter((problem) => problem.status !== 503),
+    ),
+  );
+}

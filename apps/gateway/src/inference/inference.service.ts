@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { MAX_INFER_REQUEST_BYTES } from '@ml-system/contracts';
+import type { OipInferResponse, OipModelMetadata, OipModelReady } from '@ml-system/contracts';
+import { ProblemException } from '@ml-system/server-core';
+import type { GatewayEnv } from '../config/gateway.config';
+import { inputNotRecorded } from '../input-log/input-log.errors';
+import { InputLogWriteService } from '../input-log/input-log-write.service';
+import { PredictorClient } from '../predictor-client/predictor-client';
+import type { CallContext, ModelChoice } from '../predictor-client/predictor-client';
+import { toHttpError } from '../predictor-client/to-http-error';
+
+/** What the controller knows of the request it serves. */
+export interface InferenceContext {
+  requestId: string;
+  traceparent?: string;
+  /** When the request arrived, epoch ms. */
+  receivedAt: number;
+}
+
+/**
+ * The Open Inference Protocol routes of the gateway: forwarded to the
+ * predictor over TCP through the same client as `POST /process` (deadline,
+ * retries, breakers, endpoint pool, in-flight cap; failures mapped by the one
+ * failure table). An infer request is an input like any other: recorded
+ * durably before it is answered, its `data` being its JSON body.
+ */
+@Injectable()
+export class InferenceService {
+  private readonly deadlineMs: number;
+
+  constructor(
+    private readonly inputLog: InputLogWriteService,
+    private readonly predictor: PredictorClient,
+    config: ConfigService<GatewayEnv, true>,
+  ) {
+    this.deadlineMs = config.get('REQUEST_DEADLINE_MS', { infer: true });
+  }
+
+  /**
+   * Records the request, forwards it, and answers the model's OIP response.
+   * @throws ProblemException: 413 for a body over MAX_INFER_REQUEST_BYTES, 503
+   *   when it cannot be recorded, and the predictor's failures as mapped.
+   */
+  async infer(
+    choice: ModelChoice,
+    body: Record<string, unknown>,
+    context: InferenceContext,
+  ): Promise<OipInferResponse> {
+    const data = JSON.stringify(body);
+    if (Buffer.byteLength(data, 'utf8') > MAX_INFER_REQUEST_BYTES) {
+      throw new ProblemException(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `An infer request may be at most ${MAX_INFER_REQUEST_BYTES} bytes of JSON`,
+      );
+    }
+    const { requestId, receivedAt } = context;
+    const logged = this.inputLog.appendInput({
+      id: requestId,
+      received_at: new Date(receivedAt).toISOString(),
+      data,
+      forward_to_model: true,
+      model: choice.model,
+      ...(choice.version !== undefined && { model_version: choice.version }),
+      kind: 'infer',
+    });
+    const elapsed = (): number => Date.now() - receivedAt;
+    // As POST /process: the log's write and the predictor's round trip overlap; nothing is
+    // answered before the input is durable, and a log that refuses it is the answer (503).
+    const durable = logged.catch(inputNotRecorded);
+    if (!this.inputLog.writable()) await durable;
+    const inferred = this.predictor.infer(choice, body, this.callContext(context));
+    inferred.catch(() => undefined);
+    let response: OipInferResponse;
+    try {
+      [, response] = await Promise.all([durable, inferred]);
+    } catch (error) {
+      await durable;
+      const problem = toHttpError(error);
+      this.inputLog.recordOutcome(requestId, {
+        status: 'error',
+        code: problem.code,
+        latency_ms: elapsed(),
+      });
+      throw problem;
+    }
+    this.inputLog.recordOutcome(requestId, {
+      status: 'inferred',
+      model_version: response.model_version ?? '',
+      latency_ms: elapsed(),
+    });
+    return response;
+  }
+
+  /** @throws ProblemException as the predictor's failures map (404 MODEL_NOT_FOUND, 503, 504). */
+  async metadata(choice: ModelChoice, context: InferenceContext): Promise<OipModelMetadata> {
+    try {
+      return await this.predictor.modelMetadata(choice, this.callContext(context));
+    } catch (error) {
+      throw toHttpError(error);
+    }
+  }
+
+  /** A known model's readiness; @throws ProblemException as `metadata`. */
+  async ready(choice: ModelChoice, context: InferenceContext): Promise<OipModelReady> {
+    try {
+      return await this.predictor.modelReady(choice, this.callContext(context));
+    } catch (error) {
+      throw toHttpError(error);
+    }
+  }
+
+  private callContext(context: InferenceContext): CallContext {
+    return {
+      requestId: context.requestId,
+      deadline: context.receivedAt + this.deadlineMs,
+      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+    };
+  }
+}
