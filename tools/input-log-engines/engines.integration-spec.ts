@@ -70,14 +70,14 @@ describe.each(['lmdb', 'lmdb-overlap', 'sqlite'] as EngineName[])(
 );
 
 describe.each([...ENGINES])('the %s engine under SIGKILL', (name) => {
-  it('loses no acknowledged input over two kills', async () => {
+  it('loses no acknowledged input when killed mid-write', async () => {
     const rounds = await runCrashTest(name, dir, {
-      rounds: 2,
+      rounds: 1,
       concurrency: 8,
       minDelayMs: 5,
       maxDelayMs: 150,
     });
-    expect(rounds).toHaveLength(2);
+    expect(rounds).toHaveLength(1);
     for (const round of rounds) {
       expect(round.acknowledged).toBeGreaterThan(0);
       expect(round).toMatchObject({ missing: 0, readable: true });
