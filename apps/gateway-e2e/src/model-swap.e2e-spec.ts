@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { waitFor } from '@ml-system/test-support';
 import { recordFigure, runLoad } from './support/load';
 import type { Sample } from './support/load';
-import { postJson, startGateway, startPredictor } from './support/system';
+import { getJson, postJson, startGateway, startPredictor } from './support/system';
 import type { GatewayHandle, PredictorHandle } from './support/system';
 
 // A model version swapped under load through the whole system: the built
 // gateway and predictor as separate processes, 8 closed loops on the gateway's
 // OIP infer route (no version named) while a new version folder is added and
 // loaded through Triton's repository API, then the old one removed. Then a
-// corrupt version arrives and must not disturb the one being served.
+// corrupt version arrives and must not disturb the one being served, nor open
+// the breaker for everyone when clients ask for it by name.
 
 const REPOSITORY = join(__dirname, '..', '..', '..', 'tools', 'models', 'repository');
 /** The same classifier in its two layouts: optimum's (version 1) and transformers.js' (version 2). */
@@ -120,6 +121,24 @@ describe('model version swap under load through the gateway (real processes)', (
       expect(entries.find((e) => e.name === MODEL && e.version === '2')).toMatchObject({
         state: 'READY',
       });
+      // Asking for the corrupt version is a 503 for that request alone: more of them than
+      // BREAKER_FAILURES must not open the breaker (the load below would fail if they did).
+      for (let i = 0; i < 8; i++) {
+        const refused = await postJson(`${gateway.url}/v2/models/${MODEL}/versions/3/infer`, {
+          inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: ['fine'] }],
+        });
+        expect(refused.status).toBe(503);
+        expect(refused.body).toMatchObject({ code: 'MODEL_NOT_READY' });
+      }
+      const named = await postJson(`${gateway.url}/process`, {
+        data: 'fine',
+        model: MODEL,
+        model_version: '3',
+      });
+      expect(named.status).toBe(503);
+      const notReady = await getJson(`${gateway.url}/v2/models/${MODEL}/versions/3/ready`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body).toEqual({ name: MODEL, version: '3', ready: false });
       const countAtCorrupt = answered.length;
       await waitFor(
         'answers after the corrupt version',

@@ -200,6 +200,8 @@ const PREDICTOR_PROBLEMS: readonly ProblemResponse[] = [
       PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
       CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
       OVERLOADED: 'Predictor is unavailable: too many requests in flight',
+      MODEL_NOT_READY:
+        'Predictor is unavailable for this model: model "tiny-sentiment" version 3 is UNAVAILABLE: …',
     },
     retryAfter: true,
   },
@@ -271,6 +273,8 @@ export function ApiGatewayInfer(): MethodDecorator {
           PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
           CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
           OVERLOADED: 'Predictor is unavailable: too many requests in flight',
+          MODEL_NOT_READY:
+            'Predictor is unavailable for this model: model "tiny-sentiment" version 3 is UNAVAILABLE: …',
           INPUT_LOG_UNAVAILABLE:
             'The input could not be recorded, so it was not accepted; retry later',
         },

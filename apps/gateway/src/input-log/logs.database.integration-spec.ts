@@ -109,6 +109,43 @@ describe('input log with a database (HTTP pipeline, real PostgreSQL)', () => {
     expect(metrics).toMatch(/^input_log_ship_failures_total 0$/m);
   });
 
+  it('ships and reads back the model and version a request asked for, and the infer kind', async () => {
+    await start();
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/process',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'named-1' },
+      payload: {
+        data: 'text',
+        forward_to_model: false,
+        model: 'tiny-sentiment',
+        model_version: '2',
+      },
+    });
+    expect(asked.statusCode).toBe(200);
+    const row = await waitFor('the shipped row', async () => {
+      const rows = await server.query(
+        "SELECT model, model_version, kind FROM input_log WHERE id = 'named-1'",
+      );
+      return rows[0];
+    });
+    expect(row).toEqual({ model: 'tiny-sentiment', model_version: '2', kind: null });
+    // What another replica shipped for an infer request, read back from the database.
+    await server.query(
+      `INSERT INTO input_log (id, instance_id, received_at, redaction, data, forward_to_model, model, kind, outcome, outcome_recorded_at)
+       VALUES ('theirs-infer', 'gw-other', now(), 'none', '{"inputs":[]}', true, 'tensor-demo', 'infer',
+               '{"status":"inferred","model_version":"1","latency_ms":4}', now())`,
+    );
+    const theirs = (await get('/logs/theirs-infer')).json<Record<string, unknown>>();
+    expect(theirs).toMatchObject({
+      id: 'theirs-infer',
+      model: 'tensor-demo',
+      kind: 'infer',
+      outcome: { status: 'inferred', model_version: '1', latency_ms: 4 },
+    });
+    expect(theirs).not.toHaveProperty('model_version');
+  });
+
   it('pages through the database and this replica’s unshipped inputs, newest first, each once', async () => {
     await start();
     for (let i = 0; i < 4; i++) expect((await post(`p${i}`)).statusCode).toBe(200);

@@ -18,6 +18,8 @@ describe(classify.name, () => {
     [new PredictorRejectedError('INVALID_INPUT', 'x'), false],
     [predictorError('DEADLINE_EXCEEDED', 'x'), false],
     [predictorError('INTERNAL', 'x'), false],
+    [predictorError('MODEL_UNAVAILABLE', 'x'), false],
+    [predictorError('MODEL_NOT_FOUND', 'x'), false],
     [new PredictorOverloadedError(1), false],
   ])('retries %p: %p', (error, expected) => {
     expect(classify(error).retryable).toBe(expected);
@@ -53,5 +55,23 @@ describe(classify.name, () => {
         retryable: failure.endpointDown,
       });
     }
+  });
+
+  it('answers a named model that is not ready with a 503, without counting it against the endpoint', () => {
+    const failure = classify(
+      predictorError('MODEL_UNAVAILABLE', 'model "m" version 3 is UNAVAILABLE'),
+    );
+    expect(failure.endpointDown).toBe(false);
+    const problem = failure.problem();
+    expect(problem).toMatchObject({ code: 'MODEL_NOT_READY', headers: { 'retry-after': '1' } });
+    expect(problem.getStatus()).toBe(503);
+    expect(problem.detail).toMatch(/^Predictor is unavailable for this model: model "m" version 3/);
+  });
+
+  it('answers an unknown model with a 404 MODEL_NOT_FOUND, never retried nor counted', () => {
+    const failure = classify(predictorError('MODEL_NOT_FOUND', 'unknown model "nope"'));
+    expect(failure).toMatchObject({ retryable: false, endpointDown: false });
+    expect(failure.problem().getStatus()).toBe(404);
+    expect(failure.problem().code).toBe('MODEL_NOT_FOUND');
   });
 });

@@ -65,6 +65,22 @@ const BY_CODE: Readonly<Record<PredictorErrorCode, CodeRow>> = {
     endpointDown: true,
     problem: () => unavailable('Predictor is unavailable: no model loaded', 5),
   },
+  // A model the request named is not ready: this endpoint still serves the others, so its
+  // breaker must not count it (a client asking for a broken version would open it for everyone),
+  // and the endpoints share one repository, so another attempt would likely meet the same state.
+  MODEL_UNAVAILABLE: {
+    retryable: false,
+    endpointDown: false,
+    problem: (message) =>
+      new ProblemException(
+        503,
+        'MODEL_NOT_READY',
+        `Predictor is unavailable for this model: ${message}`,
+        {
+          'retry-after': '1',
+        },
+      ),
+  },
   // The endpoints serve one repository: another would not know the model either.
   MODEL_NOT_FOUND: {
     retryable: false,

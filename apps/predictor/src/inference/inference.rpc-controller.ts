@@ -14,9 +14,9 @@ import type {
   PredictorError,
 } from '@ml-system/contracts';
 import { LifecycleService } from '@ml-system/server-core';
-import { ModelServingError } from '../model/model-errors';
 import { OnnxRunError } from '../model/onnx/worker-session';
 import { RpcTelemetry } from '../observability/rpc-telemetry.service';
+import { asNamedModelRpcError } from '../predict/model-errors.mapping';
 import { RpcErrorFilter } from '../predict/rpc-error.filter';
 import { strictlyValidMessage } from '../predict/rpc-message.validation';
 import { InferenceService } from './inference.service';
@@ -33,18 +33,16 @@ type Reply<T> = T | Promise<T>;
 
 /**
  * The TCP form of what the inference service throws on purpose: a model error
- * as the predictor error of its code, tensors the graph refused as
- * INVALID_INPUT (the caller's, as on the HTTP route); anything else is
- * rethrown, a bug.
+ * as the predictor error of its code (a model not ready as MODEL_UNAVAILABLE),
+ * tensors the graph refused as INVALID_INPUT (the caller's, as on the HTTP
+ * route); anything else is rethrown, a bug.
  */
 export function asInferenceRpcError(error: unknown): never {
-  if (ModelServingError.is(error)) {
-    throw new RpcException(predictorError(error.code, error.message));
-  }
   if (error instanceof OnnxRunError) {
     throw new RpcException(predictorError('INVALID_INPUT', error.message));
   }
-  throw error;
+  // Every OIP operation names its model: one that is not ready is that model's state.
+  return asNamedModelRpcError(error);
 }
 
 /**

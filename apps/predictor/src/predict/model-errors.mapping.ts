@@ -30,3 +30,15 @@ export function asRpcError(error: unknown): never {
   if (!ModelServingError.is(error)) throw error;
   throw new RpcException(predictorError(error.code, error.message));
 }
+
+/**
+ * The TCP form for a request that named its model: a model that is not ready is
+ * MODEL_UNAVAILABLE (that model's state), not MODEL_NOT_READY (which tells the
+ * gateway this predictor takes no work, and counts against its breaker).
+ */
+export function asNamedModelRpcError(error: unknown): never {
+  if (ModelServingError.is(error) && error.code === 'MODEL_NOT_READY') {
+    throw new RpcException(predictorError('MODEL_UNAVAILABLE', error.message));
+  }
+  return asRpcError(error);
+}

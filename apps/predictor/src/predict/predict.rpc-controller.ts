@@ -24,7 +24,7 @@ import { LifecycleService } from '@ml-system/server-core';
 import { ModelServingError } from '../model/model-errors';
 import { RpcTelemetry } from '../observability/rpc-telemetry.service';
 import type { ReportBug } from '../observability/rpc-telemetry.service';
-import { asRpcError } from './model-errors.mapping';
+import { asNamedModelRpcError, asRpcError } from './model-errors.mapping';
 import { PredictService } from './predict.service';
 import { RpcErrorFilter } from './rpc-error.filter';
 import {
@@ -95,7 +95,7 @@ export class PredictRpcController {
         return {
           predictions: await this.predictions
             .predict(inputs, checked.payload, checked.meta.deadline)
-            .catch(asRpcError),
+            .catch(checked.payload.model === undefined ? asRpcError : asNamedModelRpcError),
         };
       },
     );
@@ -151,7 +151,7 @@ export class PredictRpcController {
     this.admit(message.meta);
     return this.predictions
       .predictOne(message.payload.input, message.payload, message.meta.deadline)
-      .catch(asRpcError);
+      .catch(message.payload.model === undefined ? asRpcError : asNamedModelRpcError);
   }
 
   private async answerMany(

@@ -15,6 +15,12 @@ export const PREDICTOR_ERROR_CODES = [
   'MODEL_NOT_READY',
   /** The request named a model or a version the predictor does not have. */
   'MODEL_NOT_FOUND',
+  /**
+   * The request named a model (or version) the predictor has but cannot serve now (loading,
+   * failed to load, unloaded). Unlike MODEL_NOT_READY it says nothing about the predictor itself,
+   * which serves its other models.
+   */
+  'MODEL_UNAVAILABLE',
   /** The model's queue is full: refused at once rather than left to wait. */
   'OVERLOADED',
   /** The predictor is shutting down and takes no new work. */
