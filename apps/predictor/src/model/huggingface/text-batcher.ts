@@ -27,8 +27,8 @@ interface Item {
  * up to `maxBatchSize` texts. A batch forms while the previous run computes,
  * and, when the model is idle, for at most `maxQueueDelayMs` (with 0, until
  * the end of the event loop's turn: a setImmediate, so the requests parsed
- * from one read of the sockets run as one batch rather than one run, and one
- * round trip to the worker, each; it adds no timer wait). A request past
+ * from one read of the sockets run as one batch instead of the first running
+ * alone, as the bench's floor batches; it adds no timer wait). A request past
  * its deadline is dropped before the run, never after. One run at a time:
  * the version's worker runs one at a time anyway.
  */
