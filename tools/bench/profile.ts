@@ -5,7 +5,10 @@
  * self time by layer. The `.cpuprofile` files stay under `--out` for Chrome
  * DevTools (Performance tab, "Load profile").
  *
- *   npx nx run tools:profile [-- --mode forward|local --connections 64 --duration 6 --predictors 1]
+ *   npx nx run tools:profile [-- --mode forward|local|onnx --connections 64 --duration 6 --predictors 1]
+ *
+ * `onnx` posts the ONNX scenario's infer body to ONNX_ROUTE (the predictor
+ * serving the test repository); its model worker threads get profiles too.
  *
  * The profiler slows the services down: read shares, not requests/s.
  */
@@ -15,7 +18,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { runStamp, startOurs, stopAll } from './systems';
+import { ONNX_ROUTE, runStamp, startOurs, stopAll } from './systems';
+
+/** The ONNX scenario's request, as the bench sends it. */
+const ONNX_BODY = {
+  inputs: [
+    { name: 'text', datatype: 'BYTES', shape: [1], data: ['I really love this, it is great'] },
+  ],
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -30,8 +40,8 @@ async function main(): Promise<void> {
     },
   });
   const { mode } = values;
-  if (mode !== 'forward' && mode !== 'local')
-    throw new Error(`--mode is forward or local, not ${mode}`);
+  if (mode !== 'forward' && mode !== 'local' && mode !== 'onnx')
+    throw new Error(`--mode is forward, local or onnx, not ${mode}`);
   const connections = Number(values.connections);
   const duration = Number(values.duration);
   const predictors = Number(values.predictors);
@@ -40,18 +50,21 @@ async function main(): Promise<void> {
 
   const system = await startOurs(predictors, {
     extraNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    onnx: mode === 'onnx',
   });
+  const path = mode === 'onnx' ? ONNX_ROUTE.path : '/process';
   const names = new Map(system.processes.map((p) => [p.pid, p.name]));
   let result: autocannon.Result;
   try {
     result = await autocannon({
-      url: `${system.url}/process`,
+      url: `${system.url}${path}`,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...system.headers },
-      body: JSON.stringify({
-        data: 'wags its tail when I come home',
-        forward_to_model: mode === 'forward',
-      }),
+      body: JSON.stringify(
+        mode === 'onnx'
+          ? ONNX_BODY
+          : { data: 'wags its tail when I come home', forward_to_model: mode === 'forward' },
+      ),
       connections,
       duration,
     });
@@ -59,7 +72,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
   console.log(
-    `POST /process ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +
+    `POST ${path} ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +
       `${result.requests.total} requests, ${result.non2xx} non-2xx`,
   );
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
