@@ -29,6 +29,12 @@ function killWriterAtRandom(
       [
         '-r',
         'ts-node/register',
+        // The gateway's store imports workspace libraries by their path aliases,
+        // and those carry decorated DTOs.
+        '-r',
+        'tsconfig-paths/register',
+        '-r',
+        'reflect-metadata',
         join(__dirname, 'crash-writer.ts'),
         engine,
         dir,
