@@ -14,7 +14,7 @@ import {
 import { HfTextClassifierModel } from './huggingface/hf-text-classifier.model';
 import { ModelRegistry } from './model-registry';
 import { OnnxTensorModel } from './onnx/onnx-tensor.model';
-import { WorkerSession } from './onnx/worker-session';
+import { OnnxRunError, WorkerSession } from './onnx/worker-session';
 import { checkInferInputs } from './tensors';
 
 // Real ONNX Runtime sessions, in real worker threads, on the model files
@@ -392,6 +392,57 @@ describe('dynamic batching of a plain ONNX model (real onnxruntime, worker threa
       await expect(Promise.all(accepted)).resolves.toHaveLength(2);
     } finally {
       await small.close();
+    }
+  });
+
+  it('fails alone a request that makes onnxruntime refuse the batched run', async () => {
+    // The classifier graph served as a plain model: a token id past the vocabulary fails its Gather.
+    const counted: number[] = [];
+    const graph = await OnnxTensorModel.load(
+      'tiny-sentiment',
+      '1',
+      join(TINY_SENTIMENT_OPTIMUM, 'model.onnx'),
+      { maxBatchSize: 8, maxQueueDelayMs: 20, observe: (_run, _queue, n) => counted.push(n) },
+    );
+    const feed = (ids: number[]) =>
+      checkInferInputs(graph.inputs, [
+        { name: 'input_ids', datatype: 'INT64', shape: [1, ids.length], data: ids },
+        {
+          name: 'attention_mask',
+          datatype: 'INT64',
+          shape: [1, ids.length],
+          data: ids.map(() => 1),
+        },
+        {
+          name: 'token_type_ids',
+          datatype: 'INT64',
+          shape: [1, ids.length],
+          data: ids.map(() => 0),
+        },
+      ]);
+    const good = [
+      [2, 5, 3],
+      [2, 14, 3],
+      [2, 20, 3],
+    ];
+    try {
+      const alone = [];
+      for (const ids of good) alone.push(await graph.infer(feed(ids)));
+      counted.length = 0;
+      await expect(Promise.all(good.map((ids) => graph.infer(feed(ids))))).resolves.toEqual(alone);
+      expect(counted).toEqual([3]);
+      counted.length = 0;
+      const settled = await Promise.allSettled(
+        [good[0], [2, 999, 3], good[1], good[2]].map((ids) => graph.infer(feed(ids))),
+      );
+      expect(settled[1]).toMatchObject({ status: 'rejected', reason: expect.any(OnnxRunError) });
+      expect([settled[0], settled[2], settled[3]]).toEqual(
+        alone.map((value) => ({ status: 'fulfilled', value })),
+      );
+      // The joint run failed (it is not counted); the three good requests then ran one by one.
+      expect(counted).toEqual([1, 1, 1]);
+    } finally {
+      await graph.close();
     }
   });
 
