@@ -70,7 +70,7 @@ export class InferenceRpcController {
       if (this.lifecycle.draining) throw new RpcException(SHUTTING_DOWN);
       if (Date.now() > meta.deadline) throw new RpcException(DEADLINE_PASSED);
       return this.inference
-        .infer(payload.request, payload.model, payload.version)
+        .infer(payload.request, payload.model, payload.version, meta.deadline)
         .catch(asInferenceRpcError);
     });
   }

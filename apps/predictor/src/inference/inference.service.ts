@@ -43,16 +43,22 @@ export class InferenceService {
   }
 
   /**
-   * Runs an OIP infer request body on the model version it names.
+   * Runs an OIP infer request body on the model version it names. `deadline`
+   * (epoch ms, the TCP message's): a batched request past it is dropped before the run.
    * @throws ModelServingError (unknown model, not ready, bad tensors), OnnxRunError.
    */
-  async infer(body: unknown, name: string, version?: string): Promise<InferResponseBody> {
+  async infer(
+    body: unknown,
+    name: string,
+    version?: string,
+    deadline?: number,
+  ): Promise<InferResponseBody> {
     if (this.lifecycle.draining) {
       throw new ModelServingError('MODEL_NOT_READY', 'the predictor is shutting down');
     }
     const served = this.models.served(name, version);
     return this.metrics.countModelRequest(name, served.version, () =>
-      this.inferOn(name, served.model, served.version, body),
+      this.inferOn(name, served.model, served.version, body, deadline),
     );
   }
 
@@ -61,6 +67,7 @@ export class InferenceService {
     model: ModelPort,
     modelVersion: string,
     body: unknown,
+    deadline: number | undefined,
   ): Promise<InferResponseBody> {
     const request = parseInferRequest(body);
     if (request.outputs) {
@@ -74,7 +81,7 @@ export class InferenceService {
       }
     }
     const inputs = checkInferInputs(model.inputs, request.inputs);
-    const outputs = await model.infer(inputs, request.outputs);
+    const outputs = await model.infer(inputs, request.outputs, deadline);
     return {
       model_name: name,
       model_version: modelVersion,

@@ -36,8 +36,13 @@ export interface ModelPort {
   /**
    * Runs the model on named tensors, already checked against `inputs`
    * (checkInferRequest), and returns the outputs named in `outputs`, or all.
+   * `deadline` (epoch ms): as for `predict`, dropped before the run once past.
    */
-  infer(inputs: ReadonlyMap<string, Tensor>, outputs?: readonly string[]): Promise<Tensor[]>;
+  infer(
+    inputs: ReadonlyMap<string, Tensor>,
+    outputs?: readonly string[],
+    deadline?: number,
+  ): Promise<Tensor[]>;
   /** Releases what the model holds (its worker); answers what it already accepted first. */
   close(): Promise<void>;
 }

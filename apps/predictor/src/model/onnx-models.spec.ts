@@ -14,7 +14,7 @@ import {
 import { HfTextClassifierModel } from './huggingface/hf-text-classifier.model';
 import { ModelRegistry } from './model-registry';
 import { OnnxTensorModel } from './onnx/onnx-tensor.model';
-import { WorkerSession } from './onnx/worker-session';
+import { OnnxRunError, WorkerSession } from './onnx/worker-session';
 import { checkInferInputs } from './tensors';
 
 // Real ONNX Runtime sessions, in real worker threads, on the model files
@@ -276,5 +276,188 @@ describe('dynamic batching of a text classifier (real onnxruntime, worker thread
     });
     await expect(model.predict(['good'], Date.now() + 5_000)).resolves.toHaveLength(1);
     expect(rows).toEqual([1]);
+  });
+});
+
+describe('dynamic batching of a plain ONNX model (real onnxruntime, worker threads)', () => {
+  const rows: number[] = [];
+  let model: OnnxTensorModel;
+
+  /** Request i: 1 to 3 rows of x and k, values that differ from request to request. */
+  function request(i: number, outputs?: string[]) {
+    const n = (i % 3) + 1;
+    return {
+      inputs: checkInferInputs(model.inputs, [
+        {
+          name: 'x',
+          datatype: 'FP32',
+          shape: [n, 3],
+          data: Array.from({ length: n * 3 }, (_, j) => (i * 7 + j) * 0.25 - 4),
+        },
+        {
+          name: 'k',
+          datatype: 'INT32',
+          shape: [n],
+          data: Array.from({ length: n }, (_, j) => i * 10 - j),
+        },
+      ]),
+      outputs,
+    };
+  }
+
+  beforeAll(async () => {
+    model = await OnnxTensorModel.load('tensor-demo', '1', TENSOR_DEMO, {
+      maxBatchSize: 8,
+      maxQueueDelayMs: 20,
+      observe: (_run, _queue, n) => rows.push(n),
+    });
+  });
+
+  afterAll(() => model.close());
+
+  it('answers concurrent requests in shared runs, exactly as one at a time', async () => {
+    // Every fourth request asks for one output only: it batches with its own kind, not the others.
+    const outputsOf = (i: number) => (i % 4 === 3 ? ['n'] : undefined);
+    const alone = [];
+    for (let i = 0; i < 16; i++) {
+      const { inputs, outputs } = request(i, outputsOf(i));
+      alone.push(await model.infer(inputs, outputs));
+    }
+    rows.length = 0;
+    const together = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => {
+        const { inputs, outputs } = request(i, outputsOf(i));
+        return model.infer(inputs, outputs);
+      }),
+    );
+    expect(together).toEqual(alone);
+    const totalRows = Array.from({ length: 16 }, (_, i) => (i % 3) + 1).reduce((a, b) => a + b);
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(totalRows);
+    expect(Math.max(...rows)).toBeGreaterThan(3);
+    expect(Math.max(...rows)).toBeLessThanOrEqual(8);
+    expect(rows.length).toBeLessThan(16);
+  });
+
+  it('runs alone a request whose inputs disagree on the first dimension, with the right answer', async () => {
+    const x = [1, 2, 3, 4, 5, 6];
+    const k = [9];
+    const inputs = () =>
+      checkInferInputs(model.inputs, [
+        { name: 'x', datatype: 'FP32', shape: [2, 3], data: x },
+        { name: 'k', datatype: 'INT32', shape: [1], data: k },
+      ]);
+    const direct = await directRun(TENSOR_DEMO, {
+      x: new OrtTensor('float32', Float32Array.from(x), [2, 3]),
+      k: new OrtTensor('int32', Int32Array.from(k), [1]),
+    });
+    rows.length = 0;
+    const [odd, ...others] = await Promise.all([
+      model.infer(inputs(), ['y', 'n']),
+      model.infer(request(1).inputs, ['y', 'n']),
+      model.infer(request(2).inputs, ['y', 'n']),
+    ]);
+    expect(odd.map((t) => [t.dims, Array.from(t.data as Float32Array)])).toEqual(
+      ['y', 'n'].map((name) => [
+        [...direct[name].dims],
+        Array.from(direct[name].data as Float32Array),
+      ]),
+    );
+    expect(others.map((o) => o[0].dims[0])).toEqual([2, 3]);
+    // The odd one ran alone (2 rows by its first input), the other two together.
+    expect([...rows].sort()).toEqual([2, 5]);
+  });
+
+  it('drops a request past its deadline before the run, not after', async () => {
+    rows.length = 0;
+    const late = request(0);
+    await expect(model.infer(late.inputs, undefined, Date.now() - 1)).rejects.toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+    });
+    const onTime = request(1);
+    await expect(model.infer(onTime.inputs, undefined, Date.now() + 5_000)).resolves.toHaveLength(
+      3,
+    );
+    expect(rows).toEqual([2]);
+  });
+
+  it('refuses at once with OVERLOADED when its queue is full', async () => {
+    const small = await OnnxTensorModel.load('tensor-demo', '1', TENSOR_DEMO, {
+      maxBatchSize: 4,
+      maxQueue: 4,
+    });
+    try {
+      // The first runs at once; three rows wait behind it, and three more do not fit.
+      const accepted = [request(0), request(2)].map(({ inputs }) => small.infer(inputs));
+      await expect(small.infer(request(2).inputs)).rejects.toMatchObject({ code: 'OVERLOADED' });
+      await expect(Promise.all(accepted)).resolves.toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('fails alone a request that makes onnxruntime refuse the batched run', async () => {
+    // The classifier graph served as a plain model: a token id past the vocabulary fails its Gather.
+    const counted: number[] = [];
+    const graph = await OnnxTensorModel.load(
+      'tiny-sentiment',
+      '1',
+      join(TINY_SENTIMENT_OPTIMUM, 'model.onnx'),
+      { maxBatchSize: 8, maxQueueDelayMs: 20, observe: (_run, _queue, n) => counted.push(n) },
+    );
+    const feed = (ids: number[]) =>
+      checkInferInputs(graph.inputs, [
+        { name: 'input_ids', datatype: 'INT64', shape: [1, ids.length], data: ids },
+        {
+          name: 'attention_mask',
+          datatype: 'INT64',
+          shape: [1, ids.length],
+          data: ids.map(() => 1),
+        },
+        {
+          name: 'token_type_ids',
+          datatype: 'INT64',
+          shape: [1, ids.length],
+          data: ids.map(() => 0),
+        },
+      ]);
+    const good = [
+      [2, 5, 3],
+      [2, 14, 3],
+      [2, 20, 3],
+    ];
+    try {
+      const alone = [];
+      for (const ids of good) alone.push(await graph.infer(feed(ids)));
+      counted.length = 0;
+      await expect(Promise.all(good.map((ids) => graph.infer(feed(ids))))).resolves.toEqual(alone);
+      expect(counted).toEqual([3]);
+      counted.length = 0;
+      const settled = await Promise.allSettled(
+        [good[0], [2, 999, 3], good[1], good[2]].map((ids) => graph.infer(feed(ids))),
+      );
+      expect(settled[1]).toMatchObject({ status: 'rejected', reason: expect.any(OnnxRunError) });
+      expect([settled[0], settled[2], settled[3]]).toEqual(
+        alone.map((value) => ({ status: 'fulfilled', value })),
+      );
+      // The joint run failed (it is not counted); the three good requests then ran one by one.
+      expect(counted).toEqual([1, 1, 1]);
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it('does not batch when the settings say max_batch_size 1', async () => {
+    const counted: number[] = [];
+    const single = await OnnxTensorModel.load('tensor-demo', '1', TENSOR_DEMO, {
+      maxBatchSize: 1,
+      observe: (_run, _queue, n) => counted.push(n),
+    });
+    try {
+      counted.length = 0;
+      await Promise.all([0, 1, 2, 3].map((i) => single.infer(request(i).inputs)));
+      expect([...counted].sort()).toEqual([1, 1, 2, 3]);
+    } finally {
+      await single.close();
+    }
   });
 });

@@ -162,7 +162,11 @@ export class HfTextClassifierModel implements ModelPort {
     });
   }
 
-  async infer(inputs: ReadonlyMap<string, Tensor>, outputs?: readonly string[]): Promise<Tensor[]> {
+  async infer(
+    inputs: ReadonlyMap<string, Tensor>,
+    outputs?: readonly string[],
+    deadline?: number,
+  ): Promise<Tensor[]> {
     const text = inputs.get(TEXT_INPUT);
     if (!text || text.dims.length !== 1 || text.dims[0] === 0) {
       throw new ModelServingError(
@@ -170,7 +174,7 @@ export class HfTextClassifierModel implements ModelPort {
         `input "${TEXT_INPUT}" must hold at least one text`,
       );
     }
-    const rows = await this.batcher.submit(text.data as string[]);
+    const rows = await this.batcher.submit(text.data as string[], deadline);
     const n = rows.length;
     const all: Tensor[] = [
       {
