@@ -382,12 +382,13 @@ describe('dynamic batching of a plain ONNX model (real onnxruntime, worker threa
 
   it('refuses at once with OVERLOADED when its queue is full', async () => {
     const small = await OnnxTensorModel.load('tensor-demo', '1', TENSOR_DEMO, {
-      maxBatchSize: 4,
+      maxBatchSize: 2,
       maxQueue: 4,
     });
     try {
-      // The first runs at once; three rows wait behind it, and three more do not fit.
-      const accepted = [request(0), request(2)].map(({ inputs }) => small.infer(inputs));
+      // The first (3 rows, more than a batch) runs at once, in this turn; the next three rows
+      // wait behind it, and three more do not fit.
+      const accepted = [request(2), request(2)].map(({ inputs }) => small.infer(inputs));
       await expect(small.infer(request(2).inputs)).rejects.toMatchObject({ code: 'OVERLOADED' });
       await expect(Promise.all(accepted)).resolves.toHaveLength(2);
     } finally {
