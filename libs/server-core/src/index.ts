@@ -33,6 +33,7 @@ export * from './lib/observability/tracing/tracing';
 export * from './lib/observability/openapi/api-problem-responses.decorator';
 export * from './lib/observability/openapi/openapi-document';
 export * from './lib/observability/openapi/prediction.schema';
+export * from './lib/observability/openapi/oip.schema';
 export * from './lib/observability/openapi/problem-details.schema';
 export * from './lib/observability/openapi/openapi-file';
 export * from './lib/observability/openapi/common-operations.decorator';

@@ -1,166 +1,20 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  ApiSchema,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { MAX_INFER_REQUEST_BYTES, MODEL_NAME_PATTERN } from '@ml-system/contracts';
-import type {
-  OipInferResponse,
-  OipModelMetadata,
-  OipModelReady,
-  OipTensor,
-  OipTensorMetadata,
-} from '@ml-system/contracts';
-import { ApiProblemResponses, INTERNAL_PROBLEM, JSON_BODY_PROBLEMS } from '@ml-system/server-core';
+import {
+  ApiProblemResponses,
+  INTERNAL_PROBLEM,
+  JSON_BODY_PROBLEMS,
+  OipInferRequestSchema,
+  OipInferResponseSchema,
+  OipModelMetadataSchema,
+  OipModelReadySchema,
+} from '@ml-system/server-core';
 import type { ProblemResponse } from '@ml-system/server-core';
 import { ApiGuarded, GUARDED_PROBLEMS } from '../security/security.docs';
 
 // The OpenAPI description of the gateway's Open Inference Protocol routes. The
 // bodies are the predictor's (the contracts' types, which these implement).
-
-const DATATYPES = [
-  'BOOL',
-  'UINT8',
-  'UINT16',
-  'UINT32',
-  'UINT64',
-  'INT8',
-  'INT16',
-  'INT32',
-  'INT64',
-  'FP16',
-  'FP32',
-  'FP64',
-  'BYTES',
-];
-
-@ApiSchema({ name: 'OipTensor', description: 'One tensor; data flattened row-major' })
-export class OipTensorSchema implements OipTensor {
-  @ApiProperty({ example: 'text' })
-  name!: string;
-
-  @ApiProperty({ enum: DATATYPES, example: 'BYTES' })
-  datatype!: string;
-
-  @ApiProperty({ type: [Number], example: [2] })
-  shape!: number[];
-
-  @ApiProperty({
-    type: 'array',
-    items: {},
-    description: 'The elements, row-major: numbers, booleans (BOOL) or strings (BYTES)',
-    example: ['I love this film', 'the food was awful'],
-  })
-  data!: unknown[];
-}
-
-@ApiSchema({ name: 'OipOutputRequest', description: 'An output to return' })
-export class OipOutputRequestSchema {
-  @ApiProperty({ example: 'label' })
-  name!: string;
-}
-
-@ApiSchema({
-  name: 'OipInferRequest',
-  description: `POST /v2/models/{name}[/versions/{version}]/infer; at most ${MAX_INFER_REQUEST_BYTES} bytes of JSON`,
-})
-export class OipInferRequestSchema {
-  @ApiPropertyOptional({ description: 'Echoed in the response' })
-  id?: string;
-
-  @ApiProperty({ type: [OipTensorSchema] })
-  inputs!: OipTensorSchema[];
-
-  @ApiPropertyOptional({
-    type: [OipOutputRequestSchema],
-    description: 'The outputs to return; absent: all of them',
-  })
-  outputs?: OipOutputRequestSchema[];
-}
-
-@ApiSchema({
-  name: 'OipInferResponse',
-  description: "The model's outputs, as the predictor gives them",
-})
-export class OipInferResponseSchema implements OipInferResponse {
-  @ApiProperty({ example: 'tiny-sentiment' })
-  model_name!: string;
-
-  @ApiProperty({ description: 'The version folder that answered', example: '2' })
-  model_version!: string;
-
-  @ApiPropertyOptional({ description: "The request's id, when it had one" })
-  id?: string;
-
-  @ApiProperty({
-    type: [OipTensorSchema],
-    example: [
-      { name: 'label', datatype: 'BYTES', shape: [2], data: ['POSITIVE', 'NEGATIVE'] },
-      {
-        name: 'probabilities',
-        datatype: 'FP32',
-        shape: [2, 2],
-        data: [0.02, 0.98, 0.97, 0.03],
-      },
-    ],
-  })
-  outputs!: OipTensorSchema[];
-}
-
-@ApiSchema({ name: 'OipTensorMetadata', description: 'One input or output of a model' })
-export class OipTensorMetadataSchema implements OipTensorMetadata {
-  @ApiProperty({ example: 'text' })
-  name!: string;
-
-  @ApiProperty({ enum: DATATYPES, example: 'BYTES' })
-  datatype!: string;
-
-  @ApiProperty({ type: [Number], description: '-1 where the dimension is dynamic', example: [-1] })
-  shape!: number[];
-}
-
-@ApiSchema({ name: 'OipModelMetadata', description: 'GET /v2/models/{name}[/versions/{version}]' })
-export class OipModelMetadataSchema implements OipModelMetadata {
-  @ApiProperty({ example: 'tiny-sentiment' })
-  name!: string;
-
-  @ApiProperty({
-    type: [String],
-    description: 'Version folders, oldest first',
-    example: ['1', '2'],
-  })
-  versions!: string[];
-
-  @ApiProperty({ example: 'onnxruntime_onnx' })
-  platform!: string;
-
-  @ApiProperty({ type: [OipTensorMetadataSchema] })
-  inputs!: OipTensorMetadataSchema[];
-
-  @ApiProperty({ type: [OipTensorMetadataSchema] })
-  outputs!: OipTensorMetadataSchema[];
-}
-
-@ApiSchema({
-  name: 'OipModelReady',
-  description: 'GET /v2/models/{name}[/versions/{version}]/ready',
-})
-export class OipModelReadySchema implements OipModelReady {
-  @ApiProperty({ example: 'tiny-sentiment' })
-  name!: string;
-
-  @ApiPropertyOptional({ description: 'Present when the route named a version', example: '2' })
-  version?: string;
-
-  @ApiProperty()
-  ready!: boolean;
-}
 
 const NAME = ApiParam({
   name: 'name',
@@ -226,6 +80,7 @@ export function ApiGatewayInfer(): MethodDecorator {
     NAME,
     ApiBody({
       type: OipInferRequestSchema,
+      description: `At most ${MAX_INFER_REQUEST_BYTES} bytes of JSON`,
       examples: {
         text: {
           summary: 'Classify two texts',

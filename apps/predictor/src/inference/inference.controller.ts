@@ -13,6 +13,11 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { LifecycleService } from '@ml-system/server-core';
+import type {
+  OipInferResponseSchema,
+  OipModelMetadataSchema,
+  OipModelReadySchema,
+} from '@ml-system/server-core';
 import type { ModelRegistry, RepositoryEntry } from '../model/model-registry';
 import { MODELS } from '../model/model.module';
 import {
@@ -26,12 +31,7 @@ import {
   ApiRepositoryUnload,
   ApiServerMetadata,
 } from './inference.docs';
-import type {
-  InferResponseBody,
-  ModelMetadataBody,
-  ReadyBody,
-  ServerMetadataBody,
-} from './inference.schemas';
+import type { ServerMetadataBody } from './inference.schemas';
 import { InferenceService } from './inference.service';
 import { OipErrorFilter } from './oip-error.filter';
 
@@ -75,13 +75,13 @@ export class InferenceController {
 
   @Get('models/:name')
   @ApiModelMetadata()
-  model(@Param('name') name: string): ModelMetadataBody {
+  model(@Param('name') name: string): OipModelMetadataSchema {
     return this.inference.metadata(name);
   }
 
   @Get('models/:name/versions/:version')
   @ApiModelMetadata()
-  modelVersion(@Param('name') name: string, @Param('version') version: string): ModelMetadataBody {
+  modelVersion(@Param('name') name: string, @Param('version') version: string): OipModelMetadataSchema {
     return this.inference.metadata(name, version);
   }
 
@@ -90,7 +90,7 @@ export class InferenceController {
   modelReady(
     @Param('name') name: string,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): ReadyBody {
+  ): OipModelReadySchema {
     return this.readiness(reply, name);
   }
 
@@ -100,14 +100,14 @@ export class InferenceController {
     @Param('name') name: string,
     @Param('version') version: string,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): ReadyBody {
+  ): OipModelReadySchema {
     return this.readiness(reply, name, version);
   }
 
   @Post('models/:name/infer')
   @HttpCode(200)
   @ApiInfer()
-  infer(@Param('name') name: string, @Body() body: unknown): Promise<InferResponseBody> {
+  infer(@Param('name') name: string, @Body() body: unknown): Promise<OipInferResponseSchema> {
     return this.inference.infer(body, name);
   }
 
@@ -118,7 +118,7 @@ export class InferenceController {
     @Param('name') name: string,
     @Param('version') version: string,
     @Body() body: unknown,
-  ): Promise<InferResponseBody> {
+  ): Promise<OipInferResponseSchema> {
     return this.inference.infer(body, name, version);
   }
 
@@ -148,7 +148,7 @@ export class InferenceController {
     return {};
   }
 
-  private readiness(reply: FastifyReply, name: string, version?: string): ReadyBody {
+  private readiness(reply: FastifyReply, name: string, version?: string): OipModelReadySchema {
     const body = this.inference.readiness(name, version);
     void reply.status(body.ready ? 200 : 503);
     return body;

@@ -1,11 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import {
-  InferRequestBody,
-  InferResponseBody,
-  ModelMetadataBody,
+  OipInferRequestSchema,
+  OipInferResponseSchema,
+  OipModelMetadataSchema,
+  OipModelReadySchema,
+} from '@ml-system/server-core';
+import {
   OipErrorBody,
-  ReadyBody,
   RepositoryEntryBody,
   ServerLiveBody,
   ServerMetadataBody,
@@ -49,7 +51,7 @@ export function ApiModelMetadata(): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: "A model's metadata: versions, platform, inputs and outputs" }),
     NAME,
-    ApiOkResponse({ type: ModelMetadataBody }),
+    ApiOkResponse({ type: OipModelMetadataSchema }),
     oipError(404, 'Unknown model or version'),
     oipError(503, 'The version is not ready'),
   );
@@ -59,8 +61,8 @@ export function ApiModelReady(): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: 'Whether a model (its latest version) or a version is ready' }),
     NAME,
-    ApiOkResponse({ type: ReadyBody }),
-    ApiResponse({ status: 503, description: 'Not ready', type: ReadyBody }),
+    ApiOkResponse({ type: OipModelReadySchema }),
+    ApiResponse({ status: 503, description: 'Not ready', type: OipModelReadySchema }),
     oipError(404, 'Unknown model or version'),
   );
 }
@@ -72,8 +74,8 @@ export function ApiInfer(): MethodDecorator {
         'Run a model on tensors (text classifiers: input text BYTES [N]; outputs label BYTES [N], probabilities FP32 [N, C])',
     }),
     NAME,
-    ApiBody({ type: InferRequestBody }),
-    ApiOkResponse({ type: InferResponseBody }),
+    ApiBody({ type: OipInferRequestSchema }),
+    ApiOkResponse({ type: OipInferResponseSchema }),
     oipError(
       400,
       'Bad tensors: unknown input or output, wrong datatype, shape and data that disagree, too many elements, a text too long',

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LifecycleService } from '@ml-system/server-core';
+import type {
+  OipInferResponseSchema,
+  OipModelMetadataSchema,
+  OipModelReadySchema,
+} from '@ml-system/server-core';
 import type { ModelRegistry } from '../model/model-registry';
 import { MODELS } from '../model/model.module';
 import type { ModelPort } from '../model/model.port';
@@ -7,7 +12,6 @@ import { ModelServingError } from '../model/model-errors';
 import { ORT_TO_OIP, checkInferInputs, jsonData } from '../model/tensors';
 import { PredictorMetrics } from '../observability/predictor.metrics';
 import { parseInferRequest } from './infer-request';
-import type { InferResponseBody, ModelMetadataBody, ReadyBody } from './inference.schemas';
 
 /**
  * The Open Inference Protocol's model operations, transport-agnostic: the
@@ -24,7 +28,7 @@ export class InferenceService {
   ) {}
 
   /** @throws ModelServingError MODEL_NOT_FOUND, MODEL_NOT_READY. */
-  metadata(name: string, version?: string): ModelMetadataBody {
+  metadata(name: string, version?: string): OipModelMetadataSchema {
     const versions = this.models.versionsOf(name);
     const { model } = this.models.served(name, version);
     return {
@@ -37,7 +41,7 @@ export class InferenceService {
   }
 
   /** A known model's readiness (not ready is an answer); @throws ModelServingError MODEL_NOT_FOUND. */
-  readiness(name: string, version?: string): ReadyBody {
+  readiness(name: string, version?: string): OipModelReadySchema {
     const state = this.models.stateOf(name, version);
     return { name, ...(version !== undefined && { version }), ready: state.state === 'READY' };
   }
@@ -52,7 +56,7 @@ export class InferenceService {
     name: string,
     version?: string,
     deadline?: number,
-  ): Promise<InferResponseBody> {
+  ): Promise<OipInferResponseSchema> {
     if (this.lifecycle.draining) {
       throw new ModelServingError('MODEL_NOT_READY', 'the predictor is shutting down');
     }
@@ -68,7 +72,7 @@ export class InferenceService {
     modelVersion: string,
     body: unknown,
     deadline: number | undefined,
-  ): Promise<InferResponseBody> {
+  ): Promise<OipInferResponseSchema> {
     const request = parseInferRequest(body);
     if (request.outputs) {
       const known = new Set(model.outputs.map((o) => o.name));

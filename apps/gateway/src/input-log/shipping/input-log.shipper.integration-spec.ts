@@ -147,6 +147,21 @@ describe(InputLogShipper.name, () => {
     ).toEqual([{ instance_id: 'gw-a', shipped_records: '120' }]);
   }, 60_000);
 
+  it('lets records gather after a small batch instead of a transaction per group commit', async () => {
+    const batches: number[] = [];
+    const { store } = await open(
+      {},
+      { lingerMs: 500, onBatch: (records) => batches.push(records) },
+    );
+    await accept(store, 0, 1);
+    await waitForRows(1);
+    // One group commit each: without the linger, each would wake the shipper for a batch of its own.
+    for (let i = 1; i <= 20; i++) await accept(store, i, 1);
+    await waitForRows(21);
+    expect(batches.reduce((sum, records) => sum + records, 0)).toBe(42);
+    expect(batches.length).toBeLessThanOrEqual(3);
+  }, 60_000);
+
   it('keeps the backlog on disk while the database is down, holds its segments, and catches up', async () => {
     const { store, shipper } = await open({ segmentBytes: 4096, retentionBytes: 3 * 4096 });
     await accept(store, 0, 5);

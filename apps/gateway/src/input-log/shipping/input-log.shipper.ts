@@ -25,6 +25,13 @@ export interface ShipperOptions {
   maxDelayMs?: number;
   /** How long an idle shipper waits for a durable batch before looking again anyway. */
   idleMs?: number;
+  /**
+   * After a batch smaller than batchBytes, how long the shipper lets records
+   * gather before the next transaction. Without it, under load every group
+   * commit became a transaction of a few records, and the per-transaction work
+   * (read, BEGIN, upsert, position, COMMIT) cost the request path's CPU.
+   */
+  lingerMs?: number;
   logger: LogSink;
   fs?: LogFs;
   /** Told of every batch that landed: records, seconds (metrics). */
@@ -47,6 +54,7 @@ export interface ShipperStatus {
 }
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
+const DEFAULT_LINGER_MS = 50;
 
 function isStored(value: unknown): value is StoredInput | StoredOutcome {
   if (typeof value !== 'object' || value === null) return false;
@@ -215,7 +223,8 @@ export class InputLogShipper {
       // Only the waiters there before this look may be told it found nothing.
       const waiters = this.caughtUpWaiters.splice(0);
       try {
-        const shipped = await this.step();
+        const step = await this.step();
+        const shipped = step !== 'nothing';
         if (this.failures > 0)
           this.options.logger.log(
             `shipping to the database resumed after ${this.failures} failed attempts`,
@@ -231,6 +240,9 @@ export class InputLogShipper {
         } else {
           this.state = 'shipping';
           this.caughtUpWaiters.unshift(...waiters);
+          // A full batch means a backlog: go on at once. A partial one: let the next gather.
+          if (step === 'partial')
+            await this.sleep(this.options.lingerMs ?? DEFAULT_LINGER_MS, false);
         }
       } catch (error) {
         this.caughtUpWaiters.unshift(...waiters);
@@ -258,8 +270,8 @@ export class InputLogShipper {
     }
   }
 
-  /** Ships one batch; false when there was nothing to ship. */
-  private async step(): Promise<boolean> {
+  /** Ships one batch: 'full' when it reached batchBytes (more may wait), 'partial', or 'nothing'. */
+  private async step(): Promise<'nothing' | 'partial' | 'full'> {
     if (!this.migrated) {
       await this.database.migrate();
       this.migrated = true;
@@ -268,14 +280,14 @@ export class InputLogShipper {
     if (!this.position) {
       const stored = await this.database.position(this.options.instanceId);
       const oldest = segments[0];
-      if (!stored && !oldest) return false;
+      if (!stored && !oldest) return 'nothing';
       this.position = stored ?? { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
     }
     if (this.unconfirmed) await this.confirm(this.unconfirmed);
     const from = this.position;
     const read = await this.follower.read(from, segments, this.batchBytes);
     const moved = read.next.seq !== from.seq || read.next.offset !== from.offset;
-    if (!moved) return false;
+    if (!moved) return 'nothing';
     const batch: ShipBatch = { log: [], records: read.values.length };
     for (const value of read.values) {
       if (!isStored(value)) continue;
@@ -288,7 +300,10 @@ export class InputLogShipper {
     this.unconfirmed = null;
     this.options.onBatch?.(batch.records, (performance.now() - started) / 1000);
     await this.shipped(from, read.next, batch.records);
-    return true;
+    // The follower stops at a record boundary below batchBytes: half a batch counts as a backlog.
+    const full =
+      read.next.seq !== from.seq || (read.next.offset - from.offset) * 2 >= this.batchBytes;
+    return full ? 'full' : 'partial';
   }
 
   /** After a failed batch: if the database holds its position, it landed (only this shipper writes that row). */
