@@ -81,7 +81,10 @@ export class InferenceController {
 
   @Get('models/:name/versions/:version')
   @ApiModelMetadata()
-  modelVersion(@Param('name') name: string, @Param('version') version: string): OipModelMetadataSchema {
+  modelVersion(
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): OipModelMetadataSchema {
     return this.inference.metadata(name, version);
   }
 

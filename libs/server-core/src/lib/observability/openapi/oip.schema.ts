@@ -149,4 +149,3 @@ export class OipModelReadySchema implements OipModelReady {
   @ApiProperty()
   ready!: boolean;
 }
-
