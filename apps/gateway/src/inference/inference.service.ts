@@ -8,6 +8,7 @@ import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import type { CallContext, ModelChoice } from '../predictor-client/predictor-client';
+import { afterDurable } from '../predictor-client/after-durable';
 import { toHttpError } from '../predictor-client/to-http-error';
 
 /** What the controller knows of the request it serves. */
@@ -70,21 +71,16 @@ export class InferenceService {
     // answered before the input is durable, and a log that refuses it is the answer (503).
     const durable = logged.catch(inputNotRecorded);
     if (!this.inputLog.writable()) await durable;
-    const inferred = this.predictor.infer(choice, body, this.callContext(context));
-    inferred.catch(() => undefined);
-    let response: OipInferResponse;
-    try {
-      [, response] = await Promise.all([durable, inferred]);
-    } catch (error) {
-      await durable;
-      const problem = toHttpError(error);
-      this.inputLog.recordOutcome(requestId, {
-        status: 'error',
-        code: problem.code,
-        latency_ms: elapsed(),
-      });
-      throw problem;
-    }
+    const response = await afterDurable(
+      durable,
+      () => this.predictor.infer(choice, body, this.callContext(context)),
+      (problem) =>
+        this.inputLog.recordOutcome(requestId, {
+          status: 'error',
+          code: problem.code,
+          latency_ms: elapsed(),
+        }),
+    );
     this.inputLog.recordOutcome(requestId, {
       status: 'inferred',
       model_version: response.model_version ?? '',

@@ -5,7 +5,7 @@ import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
 import type { ModelChoice } from '../predictor-client/predictor-client';
-import { toHttpError } from '../predictor-client/to-http-error';
+import { afterDurable } from '../predictor-client/after-durable';
 import type { ProcessRequestDto } from './process-request.dto';
 import { LOGGED_STATUS } from './process.types';
 import type { ProcessResponse } from './process.types';
@@ -67,31 +67,25 @@ export class ProcessService {
     // the log already refuses is not sent to the predictor at all.
     const durable = logged.catch(inputNotRecorded);
     if (!this.inputLog.writable()) await durable;
-    const predicted = this.predictor.predict(
-      body.data,
-      {
-        requestId,
-        deadline: receivedAt + this.deadlineMs,
-        ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-      },
-      choice,
+    const result = await afterDurable(
+      durable,
+      () =>
+        this.predictor.predict(
+          body.data,
+          {
+            requestId,
+            deadline: receivedAt + this.deadlineMs,
+            ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+          },
+          choice,
+        ),
+      (problem) =>
+        this.inputLog.recordOutcome(requestId, {
+          status: 'error',
+          code: problem.code,
+          latency_ms: elapsed(),
+        }),
     );
-    // Settled below; when the log fails first nothing else waits on it.
-    predicted.catch(() => undefined);
-    let result: Awaited<typeof predicted>;
-    try {
-      [, result] = await Promise.all([durable, predicted]);
-    } catch (error) {
-      // A failed prediction is answered only once the input is durable; if it is not, the 503 wins.
-      await durable;
-      const problem = toHttpError(error);
-      this.inputLog.recordOutcome(requestId, {
-        status: 'error',
-        code: problem.code,
-        latency_ms: elapsed(),
-      });
-      throw problem;
-    }
     this.inputLog.recordOutcome(requestId, {
       status: 'predicted',
       class: result.prediction.class,
