@@ -74,12 +74,7 @@ export class InferenceService {
     const response = await afterDurable(
       durable,
       () => this.predictor.infer(choice, body, this.callContext(context)),
-      (problem) =>
-        this.inputLog.recordOutcome(requestId, {
-          status: 'error',
-          code: problem.code,
-          latency_ms: elapsed(),
-        }),
+      { requestId, log: this.inputLog, elapsed },
     );
     this.inputLog.recordOutcome(requestId, {
       status: 'inferred',

@@ -79,12 +79,7 @@ export class ProcessService {
           },
           choice,
         ),
-      (problem) =>
-        this.inputLog.recordOutcome(requestId, {
-          status: 'error',
-          code: problem.code,
-          latency_ms: elapsed(),
-        }),
+      { requestId, log: this.inputLog, elapsed },
     );
     this.inputLog.recordOutcome(requestId, {
       status: 'predicted',
