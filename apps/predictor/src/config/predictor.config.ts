@@ -64,6 +64,17 @@ export class PredictorEnv extends ServerEnv {
   @Min(100)
   @Max(600_000)
   RPC_INCOMPLETE_FRAME_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * How long a request on the HTTP face may wait for its model. The TCP face
+   * has the gateway's deadline in every message; a direct HTTP client has
+   * none, and without one a request queued behind a slow model would wait
+   * as long as the queue, long after its client gave up.
+   */
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  HTTP_INFER_TIMEOUT_MS: number = 30_000;
 }
 
 export const validatePredictorEnv = envValidator(PredictorEnv);
@@ -91,5 +102,8 @@ export const PREDICTOR_ENV_DOCS: EnvDocs<PredictorEnv, ServerEnv> = {
   },
   RPC_INCOMPLETE_FRAME_TIMEOUT_MS: {
     what: 'a TCP frame left incomplete this long closes its connection',
+  },
+  HTTP_INFER_TIMEOUT_MS: {
+    what: "how long a request on the HTTP face (`/predict`, `/predict/batch`, OIP `infer`) may wait for its model; still queued then: 504, `DEADLINE_EXCEEDED` (the TCP face carries the gateway's deadline instead)",
   },
 };

@@ -18,6 +18,7 @@ import type {
   OipModelMetadataSchema,
   OipModelReadySchema,
 } from '@ml-system/server-core';
+import { HttpDeadline } from '../config/http-deadline';
 import type { ModelRegistry, RepositoryEntry } from '../model/model-registry';
 import { MODELS } from '../model/model.module';
 import {
@@ -50,6 +51,7 @@ export class InferenceController {
     @Inject(MODELS) private readonly models: ModelRegistry,
     private readonly lifecycle: LifecycleService,
     private readonly inference: InferenceService,
+    private readonly deadline: HttpDeadline,
   ) {}
 
   @Get()
@@ -111,7 +113,7 @@ export class InferenceController {
   @HttpCode(200)
   @ApiInfer()
   infer(@Param('name') name: string, @Body() body: unknown): Promise<OipInferResponseSchema> {
-    return this.inference.infer(body, name);
+    return this.inference.infer(body, name, undefined, this.deadline.fromNow());
   }
 
   @Post('models/:name/versions/:version/infer')
@@ -122,7 +124,7 @@ export class InferenceController {
     @Param('version') version: string,
     @Body() body: unknown,
   ): Promise<OipInferResponseSchema> {
-    return this.inference.infer(body, name, version);
+    return this.inference.infer(body, name, version, this.deadline.fromNow());
   }
 
   /** Triton's repository extension: every version of every model, with its state. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HttpDeadline } from '../config/http-deadline';
 import { ModelModule } from '../model/model.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { RPC_FAILURES, RpcTelemetry } from '../observability/rpc-telemetry.service';
@@ -15,6 +16,7 @@ import { InferenceService } from './inference.service';
   imports: [ModelModule, ObservabilityModule],
   controllers: [InferenceController, InferenceRpcController],
   providers: [
+    HttpDeadline,
     InferenceService,
     RpcTelemetry,
     { provide: RPC_FAILURES, useValue: RPC_FAILURE_POLICY },

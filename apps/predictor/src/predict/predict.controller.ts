@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { PredictBatchRequestDto, PredictRequestDto, SYSTEM_VERSION } from '@ml-system/contracts';
 import type { BatchPredictionResult, ModelInfo, PredictionResult } from '@ml-system/contracts';
 import { ApiServiceBanner, setRequestOutcome } from '@ml-system/server-core';
+import { HttpDeadline } from '../config/http-deadline';
 import { asProblem } from './model-errors.mapping';
 import { ApiModelInfo, ApiPredict, ApiPredictBatch } from './predict.docs';
 import { PredictService } from './predict.service';
@@ -12,7 +13,10 @@ import { PredictService } from './predict.service';
 @ApiTags('predict')
 @Controller()
 export class PredictController {
-  constructor(private readonly predictions: PredictService) {}
+  constructor(
+    private readonly predictions: PredictService,
+    private readonly deadline: HttpDeadline,
+  ) {}
 
   @Get()
   @ApiServiceBanner()
@@ -27,7 +31,9 @@ export class PredictController {
     @Body() body: PredictRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<PredictionResult> {
-    const result = await this.predictions.predictOne(body.input, body).catch(asProblem);
+    const result = await this.predictions
+      .predictOne(body.input, body, this.deadline.fromNow())
+      .catch(asProblem);
     setRequestOutcome(request, 'predicted');
     return result;
   }
@@ -39,7 +45,9 @@ export class PredictController {
     @Body() body: PredictBatchRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<BatchPredictionResult> {
-    const predictions = await this.predictions.predict(body.inputs, body).catch(asProblem);
+    const predictions = await this.predictions
+      .predict(body.inputs, body, this.deadline.fromNow())
+      .catch(asProblem);
     setRequestOutcome(request, 'predicted');
     return { predictions };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HttpDeadline } from '../config/http-deadline';
 import { ModelModule } from '../model/model.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { RPC_FAILURES, RpcTelemetry } from '../observability/rpc-telemetry.service';
@@ -11,6 +12,7 @@ import { RPC_FAILURE_POLICY } from './rpc-errors';
   imports: [ModelModule, ObservabilityModule],
   controllers: [PredictController, PredictRpcController],
   providers: [
+    HttpDeadline,
     PredictService,
     RpcTelemetry,
     { provide: RPC_FAILURES, useValue: RPC_FAILURE_POLICY },
