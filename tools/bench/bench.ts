@@ -32,7 +32,7 @@ import type { BenchOptions, Scenario } from './bench-options';
 import { formatCount, formatFixed, formatRatio, formatTable, median, ratio } from './bench-table';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
-import { cpuMs, rssMiB } from './proc-stats';
+import { cpuMs, rssMiB, treeCpuMs } from './proc-stats';
 import { lagOf, summarizeLag } from './prom-text';
 import type { LagSample, LagSummary } from './prom-text';
 import {
@@ -120,6 +120,22 @@ function sampleLag(system: System): { stop(): Promise<LagSummary> } {
   };
 }
 
+/** The private PostgreSQL of the `--pg` runs; removed at the end, on the error path too. */
+let postgres: PostgresServer | undefined;
+/** The PostgreSQL server's column in the CPU table. */
+const POSTGRES_CPU = 'postgres';
+
+/**
+ * Whose CPU a run reads: the system's processes and, for ours+pg, the
+ * PostgreSQL server (postmaster and backends), which shares the same cores.
+ */
+function cpuProbes(system: System): { name: string; read: () => number }[] {
+  const probes = system.processes.map((p) => ({ name: p.name, read: () => cpuMs(p.pid) }));
+  const server = system.name === 'ours+pg' ? postgres?.postmasterPid() : undefined;
+  if (server !== undefined) probes.push({ name: POSTGRES_CPU, read: () => treeCpuMs(server) });
+  return probes;
+}
+
 /** One measured autocannon run against a warmed-up system, with each process's CPU per request. */
 async function measure(
   system: System,
@@ -129,13 +145,14 @@ async function measure(
 ): Promise<Measurement> {
   if (options.warmup > 0) await load(system, scenario, options.warmup);
   const lag = system.name === 'ours+pg' ? sampleLag(system) : undefined;
-  const cpuBefore = system.processes.map((p) => cpuMs(p.pid));
+  const probes = cpuProbes(system);
+  const cpuBefore = probes.map((probe) => probe.read());
   const result = await load(system, scenario, options.duration);
   const answered = Math.max(1, result.requests.total);
   const cpuUsPerRequest = Object.fromEntries(
-    system.processes.map((p, i) => [
-      p.name,
-      Math.round(((cpuMs(p.pid) - (cpuBefore[i] ?? 0)) * 1000) / answered),
+    probes.map((probe, i) => [
+      probe.name,
+      Math.round(((probe.read() - (cpuBefore[i] ?? 0)) * 1000) / answered),
     ]),
   );
   const measurement: Measurement = {
@@ -176,9 +193,6 @@ async function load(
     pipelining: 1,
   });
 }
-
-/** The private PostgreSQL of the `--pg` runs; removed at the end, on the error path too. */
-let postgres: PostgresServer | undefined;
 
 async function stopEverything(): Promise<void> {
   await stopAll();
@@ -413,9 +427,13 @@ function report(
         const runs = measurements.filter(
           (m) => m.system === system.name && m.scenario === scenario.name,
         );
-        const cells = system.processes.map(
-          (p) =>
-            `${p.name} ${formatCount(median(runs.map((m) => m.cpuUsPerRequest[p.name] ?? NaN)))}`,
+        const names = [
+          ...system.processes.map((p) => p.name),
+          ...(system.name === 'ours+pg' ? [POSTGRES_CPU] : []),
+        ];
+        const cells = names.map(
+          (name) =>
+            `${name} ${formatCount(median(runs.map((m) => m.cpuUsPerRequest[name] ?? NaN)))}`,
         );
         return runs.length > 0 ? [scenario.name, system.name, cells.join(', ')] : null;
       })

@@ -1,4 +1,5 @@
-import { cpuMs, cpuMsOfStat, rssMiB } from './proc-stats';
+import { spawn } from 'node:child_process';
+import { cpuMs, cpuMsOfStat, rssMiB, treeCpuMs, treeCpuMsOfStats } from './proc-stats';
 
 describe(cpuMsOfStat.name, () => {
   // A real line's shape: the command name holds a space and a parenthesis.
@@ -21,5 +22,38 @@ describe(cpuMsOfStat.name, () => {
     expect(spin).toBeGreaterThan(0);
     expect(cpuMs(process.pid)).toBeGreaterThan(before);
     expect(rssMiB(process.pid)).toBeGreaterThan(10);
+  });
+});
+
+describe(treeCpuMsOfStats.name, () => {
+  const stat = (pid: number, ppid: number, own: number, reaped = 0): string =>
+    `${pid} (postgres) S ${ppid} ${pid} ${pid} 0 -1 0 0 0 0 0 ${own} 0 ${reaped} 0 20 0 1 0 100 1000 300`;
+
+  it('adds a root, its descendants and the children they reaped, and nothing else', () => {
+    const stats = new Map([
+      [10, stat(10, 1, 100, 40)],
+      [11, stat(11, 10, 20)],
+      [12, stat(12, 11, 5)],
+      [20, stat(20, 1, 999)],
+      [21, 'gone mid-read'],
+    ]);
+    // Ticks of 10 ms: (100 + 40 + 20 + 5) ticks.
+    expect(treeCpuMsOfStats(stats, 10)).toBe(1650);
+    expect(treeCpuMsOfStats(stats, 11)).toBe(250);
+    expect(treeCpuMsOfStats(stats, 99)).toBe(0);
+  });
+
+  it("reads a live tree: a spinning child's CPU counts towards its parent's tree", async () => {
+    const child = spawn(process.execPath, [
+      '-e',
+      // Spins until it has used 300 ms of CPU however busy the machine is, then idles.
+      'while (process.cpuUsage().user < 300_000); console.log("spun"); setTimeout(() => {}, 30_000);',
+    ]);
+    try {
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      expect(treeCpuMs(process.pid) - cpuMs(process.pid)).toBeGreaterThanOrEqual(250);
+    } finally {
+      child.kill();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream kernel). */
 const TICKS_PER_SECOND = 100;
@@ -11,6 +11,18 @@ const TICKS_PER_SECOND = 100;
  * @throws Error when the text is not a stat line.
  */
 export function cpuMsOfStat(stat: string): number {
+  return statFields(stat).ownMs;
+}
+
+interface StatFields {
+  ppid: number;
+  /** utime + stime, ms. */
+  ownMs: number;
+  /** cutime + cstime, ms: the children it has waited for, which /proc no longer lists. */
+  reapedMs: number;
+}
+
+function statFields(stat: string): StatFields {
   const close = stat.lastIndexOf(')');
   // After ") ": field 3 (state) onwards; utime and stime are fields 14 and 15.
   const fields =
@@ -20,12 +32,62 @@ export function cpuMsOfStat(stat: string): number {
           .slice(close + 2)
           .trim()
           .split(/\s+/);
-  const user = Number(fields[11]);
-  const system = Number(fields[12]);
-  if (!Number.isFinite(user) || !Number.isFinite(system)) {
+  const [ppid, user, system, childUser, childSystem] = [1, 11, 12, 13, 14].map((i) =>
+    Number(fields[i]),
+  );
+  if (![ppid, user, system, childUser, childSystem].every(Number.isFinite)) {
     throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
   }
-  return ((user + system) * 1000) / TICKS_PER_SECOND;
+  const ms = (ticks: number): number => (ticks * 1000) / TICKS_PER_SECOND;
+  return {
+    ppid: Number(ppid),
+    ownMs: ms(Number(user) + Number(system)),
+    reapedMs: ms(Number(childUser) + Number(childSystem)),
+  };
+}
+
+/**
+ * CPU time of `root` and every process below it, ms, from the stat lines of
+ * all processes (pid → text). A child that exited and was waited for counts
+ * through its parent's reaped time, so a server's short-lived workers are
+ * not missed. Lines that do not parse (a process gone mid-read) are skipped.
+ */
+export function treeCpuMsOfStats(stats: ReadonlyMap<number, string>, root: number): number {
+  const parsed = new Map<number, StatFields>();
+  const children = new Map<number, number[]>();
+  for (const [pid, text] of stats) {
+    let fields: StatFields;
+    try {
+      fields = statFields(text);
+    } catch {
+      continue;
+    }
+    parsed.set(pid, fields);
+    children.set(fields.ppid, [...(children.get(fields.ppid) ?? []), pid]);
+  }
+  let total = 0;
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    const fields = parsed.get(pid);
+    if (!fields) continue;
+    total += fields.ownMs + fields.reapedMs;
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** CPU time so far of a live process and all its descendants, ms (Linux /proc): e.g. a database server's backends. */
+export function treeCpuMs(root: number): number {
+  const stats = new Map<number, string>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      stats.set(Number(name), readFileSync(`/proc/${name}/stat`, 'utf8'));
+    } catch {
+      // Exited since the listing.
+    }
+  }
+  return treeCpuMsOfStats(stats, root);
 }
 
 /** CPU time a live process has used so far, ms (Linux /proc). */

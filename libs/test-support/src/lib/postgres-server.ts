@@ -212,7 +212,8 @@ export class PostgresServer {
     }
   }
 
-  private postmasterPid(): number | undefined {
+  /** The running server's own PID (the postmaster; its backends are its children), from its pid file. */
+  postmasterPid(): number | undefined {
     try {
       const pid = Number(
         readFileSync(join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
