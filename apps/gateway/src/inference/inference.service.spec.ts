@@ -58,7 +58,7 @@ describe(InferenceService.name, () => {
     );
     expect(recordOutcome).toHaveBeenCalledWith(
       'r-1',
-      expect.objectContaining({ status: 'inferred', model_version: '2' }),
+      expect.objectContaining({ status: 'inferred', model: 'tiny-sentiment', model_version: '2' }),
     );
   });
 

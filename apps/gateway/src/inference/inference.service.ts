@@ -78,6 +78,7 @@ export class InferenceService {
     );
     this.inputLog.recordOutcome(requestId, {
       status: 'inferred',
+      model: response.model_name,
       model_version: response.model_version ?? '',
       latency_ms: elapsed(),
     });

@@ -33,12 +33,16 @@ export type InputOutcome =
       status: 'predicted';
       class: string;
       confidence: number;
+      /** The model that answered; absent in records written before it was recorded. */
+      model?: string;
       model_version: string;
       latency_ms: number;
     }
   | {
       /** An infer request the model answered; `model_version` is the version that did. */
       status: 'inferred';
+      /** The model that answered; absent in records written before it was recorded. */
+      model?: string;
       model_version: string;
       latency_ms: number;
     }

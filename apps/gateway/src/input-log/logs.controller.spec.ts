@@ -81,6 +81,7 @@ describe('LogsController (HTTP pipeline)', () => {
         status: 'predicted',
         class: 'cat',
         confidence: 0.93,
+        model: 'm',
         model_version: '1.0.0',
       });
       // The input was logged (before the predictor failed): a 503 from the predictor still leaves a record.

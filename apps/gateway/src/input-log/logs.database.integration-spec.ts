@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PostgresServer, waitFor } from '@ml-system/test-support';
 import { PredictorClient } from '../predictor-client/predictor-client';
+import { CAT } from '../testing/fixtures';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { strictMock } from '../testing/strict-mock';
 
@@ -50,14 +51,17 @@ describe('input log with a database (HTTP pipeline, real PostgreSQL)', () => {
         reply: { status: 'up', ready: true, model: { name: 'm', version: '1' }, uptime_s: 1 },
       },
     ]);
-    app = await gatewayTestApp(strictMock(PredictorClient, { checkEndpoints }), {
-      env: {
-        INPUT_LOG_DATABASE_URL: server.url,
-        GATEWAY_INSTANCE_ID: 'gw-test',
-        INPUT_LOG_SHIP_DRAIN_MS: '2000',
-        ...env,
+    app = await gatewayTestApp(
+      strictMock(PredictorClient, { checkEndpoints, predict: async () => CAT }),
+      {
+        env: {
+          INPUT_LOG_DATABASE_URL: server.url,
+          GATEWAY_INSTANCE_ID: 'gw-test',
+          INPUT_LOG_SHIP_DRAIN_MS: '2000',
+          ...env,
+        },
       },
-    });
+    );
   }
 
   beforeAll(async () => {
@@ -219,4 +223,32 @@ describe('input log with a database (HTTP pipeline, real PostgreSQL)', () => {
     );
     expect((await post('after')).statusCode).toBe(200);
   }, 60_000);
+
+  it('ships, with a prediction, the model that answered it (the request named none)', async () => {
+    await start();
+    const predicted = await app.inject({
+      method: 'POST',
+      url: '/process',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'answered-1' },
+      payload: { data: 'a cat', forward_to_model: true },
+    });
+    expect(predicted.statusCode).toBe(200);
+    const row = await waitFor('the shipped outcome', async () => {
+      const rows = await server.query(
+        "SELECT model, outcome FROM input_log WHERE id = 'answered-1' AND outcome IS NOT NULL",
+      );
+      return rows[0];
+    });
+    expect(row).toEqual({
+      model: null,
+      outcome: {
+        status: 'predicted',
+        class: 'cat',
+        confidence: 0.93,
+        model: 'm',
+        model_version: '1',
+        latency_ms: expect.any(Number),
+      },
+    });
+  });
 });

@@ -22,6 +22,13 @@ export class InputLogOutcomeSchema {
   confidence?: number;
 
   @ApiPropertyOptional({
+    description:
+      'status predicted or inferred: the model that answered (absent in records written before it was recorded)',
+    example: 'animal-text-nb',
+  })
+  model?: string;
+
+  @ApiPropertyOptional({
     description: 'status predicted or inferred: the version of the model that answered',
     example: '1.0.0',
   })

@@ -85,6 +85,7 @@ export class ProcessService {
       status: 'predicted',
       class: result.prediction.class,
       confidence: result.prediction.confidence,
+      model: result.prediction.model.name,
       model_version: result.prediction.model.version,
       latency_ms: elapsed(),
     });

@@ -110,12 +110,14 @@ function outcomeColumn(stored: StoredOutcome): InputOutcome {
         status: stored.status,
         class: stored.class,
         confidence: stored.confidence,
+        ...(stored.model !== undefined && { model: stored.model }),
         model_version: stored.model_version,
         latency_ms: stored.latency_ms,
       };
     case 'inferred':
       return {
         status: stored.status,
+        ...(stored.model !== undefined && { model: stored.model }),
         model_version: stored.model_version,
         latency_ms: stored.latency_ms,
       };

@@ -90,6 +90,7 @@ describe(SegmentLogStore.name, () => {
       status: 'predicted',
       class: 'cat',
       confidence: 0.93,
+      model: 'animal-text-nb',
       model_version: '1.0.0',
       latency_ms: 12,
     });
@@ -101,6 +102,7 @@ describe(SegmentLogStore.name, () => {
       status: 'predicted',
       class: 'cat',
       confidence: 0.93,
+      model: 'animal-text-nb',
       model_version: '1.0.0',
       latency_ms: 12,
       recorded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

@@ -60,11 +60,12 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
     case 'logged':
       return { status: stored.status, latency_ms, recorded_at };
     case 'predicted': {
-      const { class: predicted, confidence, model_version } = stored;
+      const { class: predicted, confidence, model, model_version } = stored;
       return {
         status: stored.status,
         class: predicted,
         confidence,
+        ...(model !== undefined && { model }),
         model_version,
         latency_ms,
         recorded_at,
@@ -73,6 +74,7 @@ function outcomeOf(stored: StoredOutcome): InputLogEntry['outcome'] {
     case 'inferred':
       return {
         status: stored.status,
+        ...(stored.model !== undefined && { model: stored.model }),
         model_version: stored.model_version,
         latency_ms,
         recorded_at,
