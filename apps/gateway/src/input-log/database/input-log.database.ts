@@ -152,40 +152,45 @@ export function shipBatchOf(records: readonly object[]): ShipBatch {
  * statement's parts must (they do not see each other's rows).
  */
 const SHIP = `
-WITH batch AS (
-  SELECT e.r, e.ord, e.r->>'type' AS type, e.r->>'id' AS id
+WITH per_id AS (
+  -- One pass, grouped by id: a join between the batch's records would be planned for the
+  -- hundred rows a set-returning function is assumed to give, and compare every record with
+  -- every other (a full batch then outran the statement timeout).
+  SELECT e.r->>'id' AS id,
+    max(e.ord) FILTER (WHERE e.r->>'type' = 'input') AS input_ord,
+    max(e.ord) FILTER (WHERE e.r->>'type' = 'outcome') AS outcome_ord,
+    (array_agg(e.r ORDER BY e.ord DESC) FILTER (WHERE e.r->>'type' = 'input'))[1] AS input,
+    (array_agg(e.r ORDER BY e.ord DESC) FILTER (WHERE e.r->>'type' = 'outcome'))[1] AS outcome
   FROM jsonb_array_elements(convert_from($2::bytea, 'UTF8')::jsonb) WITH ORDINALITY AS e(r, ord)
   WHERE jsonb_typeof(e.r->'id') = 'string' AND e.r->>'type' IN ('input', 'outcome')
+  GROUP BY 1
 ),
-last_input AS (
-  SELECT DISTINCT ON (id) id, ord, r FROM batch WHERE type = 'input' ORDER BY id, ord DESC
-),
-last_outcome AS (
-  SELECT DISTINCT ON (o.id) o.id,
-    (o.r->>'recorded_at')::timestamptz AS recorded_at,
+merged AS (
+  -- The last outcome counts only if it came after the last input of its id.
+  SELECT id, input, o AS outcome_record,
+    (o->>'recorded_at')::timestamptz AS recorded_at,
     -- As GET /logs returns it, without the record's type, id and time.
-    CASE o.r->>'status'
-      WHEN 'predicted' THEN jsonb_build_object('status', o.r->'status', 'class', o.r->'class',
-        'confidence', o.r->'confidence', 'model_version', o.r->'model_version', 'latency_ms', o.r->'latency_ms')
-      WHEN 'inferred' THEN jsonb_build_object('status', o.r->'status',
-        'model_version', o.r->'model_version', 'latency_ms', o.r->'latency_ms')
-      WHEN 'error' THEN jsonb_build_object('status', o.r->'status', 'code', o.r->'code', 'latency_ms', o.r->'latency_ms')
-      ELSE jsonb_build_object('status', o.r->'status', 'latency_ms', o.r->'latency_ms')
+    CASE o->>'status'
+      WHEN 'predicted' THEN jsonb_build_object('status', o->'status', 'class', o->'class',
+        'confidence', o->'confidence', 'model_version', o->'model_version', 'latency_ms', o->'latency_ms')
+      WHEN 'inferred' THEN jsonb_build_object('status', o->'status',
+        'model_version', o->'model_version', 'latency_ms', o->'latency_ms')
+      WHEN 'error' THEN jsonb_build_object('status', o->'status', 'code', o->'code', 'latency_ms', o->'latency_ms')
+      ELSE jsonb_build_object('status', o->'status', 'latency_ms', o->'latency_ms')
     END AS outcome
-  FROM batch o LEFT JOIN last_input i ON i.id = o.id
-  WHERE o.type = 'outcome' AND (i.ord IS NULL OR o.ord > i.ord)
-  ORDER BY o.id, o.ord DESC
+  FROM per_id,
+    LATERAL (SELECT CASE WHEN outcome_ord > coalesce(input_ord, 0) THEN per_id.outcome END AS o) AS last
 ),
 inputs AS (
   INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length,
     forward_to_model, model, model_version, kind, outcome, outcome_recorded_at)
-  SELECT i.id, $1, (i.r->>'received_at')::timestamptz, i.r->>'redaction',
-    CASE i.r->>'redaction' WHEN 'none' THEN i.r->>'data' END,
-    CASE i.r->>'redaction' WHEN 'hash' THEN i.r->>'data_hash' END,
-    CASE i.r->>'redaction' WHEN 'length' THEN (i.r->>'data_length')::int END,
-    (i.r->>'forward_to_model')::bool, i.r->>'model', i.r->>'model_version', i.r->>'kind',
-    o.outcome, o.recorded_at
-  FROM last_input i LEFT JOIN last_outcome o ON o.id = i.id
+  SELECT id, $1, (input->>'received_at')::timestamptz, input->>'redaction',
+    CASE input->>'redaction' WHEN 'none' THEN input->>'data' END,
+    CASE input->>'redaction' WHEN 'hash' THEN input->>'data_hash' END,
+    CASE input->>'redaction' WHEN 'length' THEN (input->>'data_length')::int END,
+    (input->>'forward_to_model')::bool, input->>'model', input->>'model_version', input->>'kind',
+    CASE WHEN outcome_record IS NOT NULL THEN outcome END, recorded_at
+  FROM merged WHERE input IS NOT NULL
   ON CONFLICT (id) DO UPDATE SET
     input_writes = t.input_writes + 1,
     -- The same input again (a replay) keeps its outcome unless the batch brings one; another input with this id starts over.
@@ -199,9 +204,9 @@ inputs AS (
     model_version = EXCLUDED.model_version, kind = EXCLUDED.kind, shipped_at = now()
 ),
 outcomes AS (
-  UPDATE input_log AS t SET outcome = o.outcome, outcome_recorded_at = o.recorded_at
-  FROM last_outcome o
-  WHERE t.id = o.id AND t.instance_id = $1 AND NOT EXISTS (SELECT 1 FROM last_input i WHERE i.id = o.id)
+  UPDATE input_log AS t SET outcome = m.outcome, outcome_recorded_at = m.recorded_at
+  FROM merged m
+  WHERE m.input IS NULL AND m.outcome_record IS NOT NULL AND t.id = m.id AND t.instance_id = $1
 )
 INSERT INTO input_log_shipper AS s (instance_id, segment, byte_offset, segment_records, shipped_records)
 VALUES ($1, $3, $4, $5, $6)
