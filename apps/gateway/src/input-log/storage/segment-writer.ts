@@ -344,7 +344,12 @@ export class SegmentWriter {
     }
     this.batches++;
     this.recordsWritten += batch.length;
-    this.options.onDurableBytes?.(active.info.seq, base, bytes);
+    try {
+      this.options.onDurableBytes?.(active.info.seq, base, bytes);
+    } catch (error) {
+      // Only a copy for the shipper: the records are durable and their callers still hear so.
+      this.options.logger.error(`keeping a durable batch in memory failed: ${errorMessage(error)}`);
+    }
     this.options.onBatchDurable?.(batch.length, (this.lastFsyncMs ?? 0) / 1000);
     let offset = base;
     for (const pending of batch) {
