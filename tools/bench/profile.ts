@@ -5,7 +5,10 @@
  * self time by layer. The `.cpuprofile` files stay under `--out` for Chrome
  * DevTools (Performance tab, "Load profile").
  *
- *   npx nx run tools:profile [-- --mode forward|local|onnx --connections 64 --duration 6 --predictors 1]
+ *   npx nx run tools:profile [-- --mode forward|local|onnx --connections 64 --duration 6 --predictors 1 --pg]
+ *
+ * `--pg` starts a private PostgreSQL (as the bench's `--pg 1` does) and
+ * points the gateway's INPUT_LOG_DATABASE_URL at it: the shipper runs under load.
  *
  * `onnx` posts the ONNX scenario's infer body to ONNX_ROUTE (the predictor
  * serving the test repository); its model worker threads get profiles too.
@@ -16,6 +19,7 @@ import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PostgresServer } from '@ml-system/test-support';
 import { summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
 import { ONNX_ROUTE, runStamp, startOurs, stopAll } from './systems';
@@ -27,6 +31,16 @@ const ONNX_BODY = {
   ],
 };
 
+/** The private PostgreSQL of a `--pg` run; removed at the end, on the error path too. */
+let postgres: PostgresServer | undefined;
+
+async function stopEverything(): Promise<void> {
+  await stopAll();
+  const server = postgres;
+  postgres = undefined;
+  await server?.dispose();
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -36,6 +50,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '64' },
       duration: { type: 'string', default: '6' },
       predictors: { type: 'string', default: '1' },
+      pg: { type: 'boolean', default: false },
       out: { type: 'string', default: join('tmp', 'bench', `profiles-${runStamp()}`) },
     },
   });
@@ -48,9 +63,11 @@ async function main(): Promise<void> {
   const dir = resolve(values.out);
   mkdirSync(dir, { recursive: true });
 
+  if (values.pg) postgres = await PostgresServer.start();
   const system = await startOurs(predictors, {
     extraNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     onnx: mode === 'onnx',
+    ...(postgres ? { databaseUrl: postgres.url } : {}),
   });
   const path = mode === 'onnx' ? ONNX_ROUTE.path : '/process';
   const names = new Map(system.processes.map((p) => [p.pid, p.name]));
@@ -69,7 +86,7 @@ async function main(): Promise<void> {
       duration,
     });
   } finally {
-    await stopAll();
+    await stopEverything();
   }
   console.log(
     `POST ${path} ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +
@@ -94,6 +111,6 @@ async function main(): Promise<void> {
 main().catch(async (error: unknown) => {
   console.error(error);
   // A system that failed halfway up must not outlive the run.
-  await stopAll();
+  await stopEverything();
   process.exit(1);
 });

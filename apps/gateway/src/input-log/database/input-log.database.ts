@@ -4,13 +4,7 @@ import { Client, Pool } from 'pg';
 import type { ClientConfig } from 'pg';
 import { requestedModelOf } from '../requested-model';
 import type { FollowPosition } from '../storage/segment-follower';
-import type {
-  InputLogEntry,
-  InputOutcome,
-  RedactedData,
-  StoredInput,
-  StoredOutcome,
-} from '../input-log.types';
+import type { InputLogEntry, InputOutcome, RedactedData } from '../input-log.types';
 
 /** Beside this file in the sources; copied beside main.js in the build (apps/gateway/webpack.config.js). */
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
@@ -100,32 +94,6 @@ function entryOf(row: Row): InputLogEntry {
   };
 }
 
-/** The outcome as stored in the `outcome` column: without its type, id and time. */
-function outcomeColumn(stored: StoredOutcome): InputOutcome {
-  switch (stored.status) {
-    case 'logged':
-      return { status: stored.status, latency_ms: stored.latency_ms };
-    case 'predicted':
-      return {
-        status: stored.status,
-        class: stored.class,
-        confidence: stored.confidence,
-        ...(stored.model !== undefined && { model: stored.model }),
-        model_version: stored.model_version,
-        latency_ms: stored.latency_ms,
-      };
-    case 'inferred':
-      return {
-        status: stored.status,
-        ...(stored.model !== undefined && { model: stored.model }),
-        model_version: stored.model_version,
-        latency_ms: stored.latency_ms,
-      };
-    case 'error':
-      return { status: stored.status, code: stored.code, latency_ms: stored.latency_ms };
-  }
-}
-
 /**
  * Another process ships under this instance id: it holds the id's lock. Two
  * replicas with one GATEWAY_INSTANCE_ID would overwrite each other's position
@@ -155,11 +123,99 @@ const INSTANCE_LOCK = `SELECT pg_try_advisory_lock(hashtextextended('input_log_s
 
 /** A batch of the local log, as the shipper hands it over. */
 export interface ShipBatch {
-  /** The inputs and outcomes, in log order: an outcome belongs to the input of its id before it. */
-  log: Array<StoredInput | StoredOutcome>;
+  /**
+   * The inputs and outcomes, in log order, as one UTF-8 JSON array: the
+   * records' own JSON from the log, unparsed (an outcome belongs to the input
+   * of its id before it). Elements that are not an input or an outcome are skipped.
+   */
+  json: Buffer;
   /** Records the batch covers (inputs, outcomes and records of no kind), for the position's count. */
   records: number;
 }
+
+/** A batch of these records (tests, and anything that holds them parsed). */
+export function shipBatchOf(records: readonly object[]): ShipBatch {
+  return { json: Buffer.from(JSON.stringify(records), 'utf8'), records: records.length };
+}
+
+/**
+ * A batch and the position after it, in one statement (so in one
+ * transaction, one round trip): either both land or neither. The server
+ * parses the records' JSON, so the gateway neither parses them nor encodes a
+ * parameter per value. Per id, the last input of the batch is upserted (an
+ * input shipped again keeps its outcome; another input with this id starts
+ * over), together with the last outcome recorded after it; an outcome whose
+ * input came in an earlier batch is merged into that row, only if this
+ * instance wrote it (another replica that took the same id since owns the
+ * row now). An outcome followed by a new input with its id belongs to the
+ * input before: it is dropped. The two writes touch different ids, as a
+ * statement's parts must (they do not see each other's rows).
+ */
+const SHIP = `
+WITH per_id AS (
+  -- One pass, grouped by id: a join between the batch's records would be planned for the
+  -- hundred rows a set-returning function is assumed to give, and compare every record with
+  -- every other (a full batch then outran the statement timeout).
+  SELECT e.r->>'id' AS id,
+    max(e.ord) FILTER (WHERE e.r->>'type' = 'input') AS input_ord,
+    max(e.ord) FILTER (WHERE e.r->>'type' = 'outcome') AS outcome_ord,
+    (array_agg(e.r ORDER BY e.ord DESC) FILTER (WHERE e.r->>'type' = 'input'))[1] AS input,
+    (array_agg(e.r ORDER BY e.ord DESC) FILTER (WHERE e.r->>'type' = 'outcome'))[1] AS outcome
+  FROM jsonb_array_elements(convert_from($2::bytea, 'UTF8')::jsonb) WITH ORDINALITY AS e(r, ord)
+  WHERE jsonb_typeof(e.r->'id') = 'string' AND e.r->>'type' IN ('input', 'outcome')
+  GROUP BY 1
+),
+merged AS (
+  -- The last outcome counts only if it came after the last input of its id.
+  SELECT id, input, o AS outcome_record,
+    (o->>'recorded_at')::timestamptz AS recorded_at,
+    -- As GET /logs returns it, without the record's type, id and time.
+    CASE o->>'status'
+      WHEN 'predicted' THEN jsonb_build_object('status', o->'status', 'class', o->'class',
+        'confidence', o->'confidence', 'model_version', o->'model_version', 'latency_ms', o->'latency_ms')
+        || answered_by
+      WHEN 'inferred' THEN jsonb_build_object('status', o->'status',
+        'model_version', o->'model_version', 'latency_ms', o->'latency_ms') || answered_by
+      WHEN 'error' THEN jsonb_build_object('status', o->'status', 'code', o->'code', 'latency_ms', o->'latency_ms')
+      ELSE jsonb_build_object('status', o->'status', 'latency_ms', o->'latency_ms')
+    END AS outcome
+  FROM per_id,
+    LATERAL (SELECT CASE WHEN outcome_ord > coalesce(input_ord, 0) THEN per_id.outcome END AS o) AS last,
+    -- The model that answered, absent from the outcomes recorded before it was.
+    LATERAL (SELECT CASE WHEN o ? 'model' THEN jsonb_build_object('model', o->'model')
+      ELSE '{}'::jsonb END AS answered_by) AS model
+),
+inputs AS (
+  INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length,
+    forward_to_model, model, model_version, kind, outcome, outcome_recorded_at)
+  SELECT id, $1, (input->>'received_at')::timestamptz, input->>'redaction',
+    CASE input->>'redaction' WHEN 'none' THEN input->>'data' END,
+    CASE input->>'redaction' WHEN 'hash' THEN input->>'data_hash' END,
+    CASE input->>'redaction' WHEN 'length' THEN (input->>'data_length')::int END,
+    (input->>'forward_to_model')::bool, input->>'model', input->>'model_version', input->>'kind',
+    CASE WHEN outcome_record IS NOT NULL THEN outcome END, recorded_at
+  FROM merged WHERE input IS NOT NULL
+  ON CONFLICT (id) DO UPDATE SET
+    input_writes = t.input_writes + 1,
+    -- The same input again (a replay) keeps its outcome unless the batch brings one; another input with this id starts over.
+    outcome = CASE WHEN EXCLUDED.outcome IS NOT NULL THEN EXCLUDED.outcome
+      WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome END,
+    outcome_recorded_at = CASE WHEN EXCLUDED.outcome IS NOT NULL THEN EXCLUDED.outcome_recorded_at
+      WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome_recorded_at END,
+    instance_id = EXCLUDED.instance_id, received_at = EXCLUDED.received_at, redaction = EXCLUDED.redaction,
+    data = EXCLUDED.data, data_hash = EXCLUDED.data_hash, data_length = EXCLUDED.data_length,
+    forward_to_model = EXCLUDED.forward_to_model, model = EXCLUDED.model,
+    model_version = EXCLUDED.model_version, kind = EXCLUDED.kind, shipped_at = now()
+),
+outcomes AS (
+  UPDATE input_log AS t SET outcome = m.outcome, outcome_recorded_at = m.recorded_at
+  FROM merged m
+  WHERE m.input IS NULL AND m.outcome_record IS NOT NULL AND t.id = m.id AND t.instance_id = $1
+)
+INSERT INTO input_log_shipper AS s (instance_id, segment, byte_offset, segment_records, shipped_records)
+VALUES ($1, $3, $4, $5, $6)
+ON CONFLICT (instance_id) DO UPDATE SET segment = $3, byte_offset = $4, segment_records = $5,
+  shipped_records = s.shipped_records + $6, updated_at = now()`;
 
 /**
  * The gateway's PostgreSQL: a pool with TLS and statement timeouts, the
@@ -255,62 +311,15 @@ export class InputLogDatabase {
    * @throws InstanceIdInUseError while another process ships under this id.
    */
   async ship(instanceId: string, batch: ShipBatch, next: FollowPosition): Promise<void> {
-    await this.inSession(instanceId, async (client) => {
-      await client.query('BEGIN');
-      const { inputs, outcomes } = lastWrites(batch.log);
-      if (inputs.length > 0) {
-        await client.query(
-          `INSERT INTO input_log AS t (id, instance_id, received_at, redaction, data, data_hash, data_length, forward_to_model, model, model_version, kind)
-           SELECT v.id, $1, v.received_at, v.redaction, v.data, v.data_hash, v.data_length, v.forward_to_model, v.model, v.model_version, v.kind
-           FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[], $9::text[], $10::text[], $11::text[])
-             AS v(id, received_at, redaction, data, data_hash, data_length, forward_to_model, model, model_version, kind)
-           ON CONFLICT (id) DO UPDATE SET
-             input_writes = t.input_writes + 1,
-             -- The same input again (a replay) keeps its outcome; another input with this id starts over.
-             outcome = CASE WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome END,
-             outcome_recorded_at = CASE WHEN t.instance_id = EXCLUDED.instance_id AND t.received_at = EXCLUDED.received_at THEN t.outcome_recorded_at END,
-             instance_id = EXCLUDED.instance_id, received_at = EXCLUDED.received_at, redaction = EXCLUDED.redaction,
-             data = EXCLUDED.data, data_hash = EXCLUDED.data_hash, data_length = EXCLUDED.data_length,
-             forward_to_model = EXCLUDED.forward_to_model, model = EXCLUDED.model,
-             model_version = EXCLUDED.model_version, kind = EXCLUDED.kind, shipped_at = now()`,
-          [
-            instanceId,
-            inputs.map((input) => input.id),
-            inputs.map((input) => input.received_at),
-            inputs.map((input) => input.redaction),
-            inputs.map((input) => (input.redaction === 'none' ? input.data : null)),
-            inputs.map((input) => (input.redaction === 'hash' ? input.data_hash : null)),
-            inputs.map((input) => (input.redaction === 'length' ? input.data_length : null)),
-            inputs.map((input) => input.forward_to_model),
-            inputs.map((input) => input.model ?? null),
-            inputs.map((input) => input.model_version ?? null),
-            inputs.map((input) => input.kind ?? null),
-          ],
-        );
-      }
-      if (outcomes.length > 0) {
-        // Only onto this instance's input: another replica that took the same id since owns the row now.
-        await client.query(
-          `UPDATE input_log AS t SET outcome = v.outcome, outcome_recorded_at = v.recorded_at
-           FROM unnest($2::text[], $3::jsonb[], $4::timestamptz[]) AS v(id, outcome, recorded_at)
-           WHERE t.id = v.id AND t.instance_id = $1`,
-          [
-            instanceId,
-            outcomes.map((outcome) => outcome.id),
-            outcomes.map((outcome) => JSON.stringify(outcomeColumn(outcome))),
-            outcomes.map((outcome) => outcome.recorded_at),
-          ],
-        );
-      }
-      await client.query(
-        `INSERT INTO input_log_shipper AS s (instance_id, segment, byte_offset, segment_records, shipped_records)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (instance_id) DO UPDATE SET segment = $2, byte_offset = $3, segment_records = $4,
-           shipped_records = s.shipped_records + $5, updated_at = now()`,
-        [instanceId, next.seq, next.offset, next.records, batch.records],
-      );
-      await client.query('COMMIT');
-    });
+    await this.inSession(instanceId, (client) =>
+      client.query({
+        // Prepared once per connection: the server parses and plans it once, not per batch.
+        name: 'input_log_ship',
+        text: SHIP,
+        // The JSON as bytes: node-postgres sends a Buffer as it is, without escaping or re-encoding it.
+        values: [instanceId, batch.json, next.seq, next.offset, next.records, batch.records],
+      }),
+    );
   }
 
   /** The row with this id, or null. */
@@ -414,29 +423,4 @@ function withoutTlsParameters(url: string): string {
   const parsed = new URL(url);
   for (const name of TLS_PARAMETERS) parsed.searchParams.delete(name);
   return parsed.toString();
-}
-
-/**
- * What a batch leaves in the table: per id, the last input, and the last
- * outcome recorded after it (a statement cannot touch a row twice). An
- * outcome followed by a new input with its id belongs to the input before:
- * it is dropped, not merged into the new one.
- */
-function lastWrites(log: ReadonlyArray<StoredInput | StoredOutcome>): {
-  inputs: StoredInput[];
-  outcomes: StoredOutcome[];
-} {
-  const inputs = new Map<string, StoredInput>();
-  const outcomes = new Map<string, StoredOutcome>();
-  for (const record of log) {
-    if (record.type === 'input') {
-      inputs.delete(record.id);
-      inputs.set(record.id, record);
-      outcomes.delete(record.id);
-    } else {
-      outcomes.delete(record.id);
-      outcomes.set(record.id, record);
-    }
-  }
-  return { inputs: [...inputs.values()], outcomes: [...outcomes.values()] };
 }

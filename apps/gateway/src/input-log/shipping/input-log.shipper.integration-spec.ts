@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { PostgresServer, waitFor } from '@ml-system/test-support';
+import { instrumentedFs } from '../../testing/instrumented-fs';
 import { makeTempDir, removeTempDir } from '../../testing/temp-dir';
 import { InputLogDatabase } from '../database/input-log.database';
 import type { InputLogOptions } from '../input-log.options';
@@ -146,6 +147,41 @@ describe(InputLogShipper.name, () => {
       await server.query('SELECT instance_id, shipped_records FROM input_log_shipper'),
     ).toEqual([{ instance_id: 'gw-a', shipped_records: '120' }]);
   }, 60_000);
+
+  it('ships from memory what it keeps up with, and from disk when it lags or after a restart', async () => {
+    const shipperFs = instrumentedFs();
+    /** Segment files the shipper opened to read back (the store has a file system of its own). */
+    const diskReads = (): number => shipperFs.probe.opened.length;
+    const first = await open({}, { fs: shipperFs.fs, recentBytes: 16 * 1024 });
+    await waitFor('the shipper to start', () => first.shipper.status().state === 'caught_up');
+    for (let i = 0; i < 50; i += 10) await accept(first.store, i, 10);
+    await waitForRows(50);
+    expect(diskReads()).toBe(0);
+
+    // Behind by more than memory holds: the rest comes from disk, once each.
+    await server.stop();
+    await accept(first.store, 50, 200);
+    await waitFor('the shipper to notice', () => first.shipper.status().state === 'retrying');
+    await server.resume();
+    await waitForRows(250, 'the backlog to be shipped');
+    expect(diskReads()).toBeGreaterThan(0);
+
+    // Not shipped before a stop: the next process finds it on disk.
+    await waitFor('the shipper to catch up', () => first.shipper.status().state === 'caught_up');
+    await server.stop();
+    await accept(first.store, 250, 10);
+    await first.store.close();
+    await first.shipper.stop(0);
+    await server.resume();
+    const againFs = instrumentedFs();
+    await open({}, { fs: againFs.fs });
+    const all = await waitForRows(260, 'what was left to be shipped');
+    expect(againFs.probe.opened.length).toBeGreaterThan(0);
+    expect(all.filter((row) => row.input_writes !== 1)).toEqual([]);
+    expect(await server.query('SELECT shipped_records FROM input_log_shipper')).toEqual([
+      { shipped_records: '520' },
+    ]);
+  }, 90_000);
 
   it('lets records gather after a small batch instead of a transaction per group commit', async () => {
     const batches: number[] = [];

@@ -2,15 +2,15 @@ import { ExponentialBackoff } from 'cockatiel';
 import type { IBackoff } from 'cockatiel';
 import { performance } from 'node:perf_hooks';
 import { InstanceIdInUseError } from '../database/input-log.database';
-import type { InputLogDatabase, ShipBatch } from '../database/input-log.database';
+import type { InputLogDatabase } from '../database/input-log.database';
 import { errorMessage } from '../input-log.errors';
-import type { StoredInput, StoredOutcome } from '../input-log.types';
 import type { LogFs } from '../storage/log-fs';
 import { nodeLogFs } from '../storage/log-fs';
 import { SegmentFollower } from '../storage/segment-follower';
 import type { FollowPosition } from '../storage/segment-follower';
 import type { SegmentLogStore } from '../storage/segment-log.store';
 import type { LogSink } from '../storage/segment-writer';
+import { shipBatchFromLog } from './ship-batch';
 
 export type ShipperState = 'starting' | 'shipping' | 'caught_up' | 'retrying' | 'stopped';
 
@@ -20,6 +20,11 @@ export interface ShipperOptions {
   backlogBytes: number;
   /** About how many bytes of the local log one transaction carries. */
   batchBytes?: number;
+  /**
+   * How many bytes of the latest durable writes the log keeps in memory: a
+   * shipper that keeps up takes its batches from there, not from disk. 0: always from disk.
+   */
+  recentBytes?: number;
   /** First and longest wait between failed attempts. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -54,16 +59,25 @@ export interface ShipperStatus {
 }
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
+/** The last durable writes kept in memory for the shipper: a few batches' worth, a few MiB at most. */
+const DEFAULT_RECENT_BYTES = 4 * 1024 * 1024;
 const DEFAULT_LINGER_MS = 50;
 
-function isStored(value: unknown): value is StoredInput | StoredOutcome {
-  if (typeof value !== 'object' || value === null) return false;
-  const { type, id } = value as { type?: unknown; id?: unknown };
-  return (type === 'input' || type === 'outcome') && typeof id === 'string';
-}
-
-function writtenAt(record: StoredInput | StoredOutcome): number {
-  return Date.parse(record.type === 'input' ? record.received_at : record.recorded_at);
+/** When the first input or outcome among these records was written (epoch ms), or null. Parses only up to it. */
+function firstWrittenAt(records: readonly Buffer[]): number | null {
+  for (const json of records) {
+    let record: unknown;
+    try {
+      record = JSON.parse(json.toString('utf8'));
+    } catch {
+      continue;
+    }
+    if (typeof record !== 'object' || record === null) continue;
+    const { type, received_at, recorded_at } = record as Record<string, unknown>;
+    const at = type === 'input' ? received_at : type === 'outcome' ? recorded_at : undefined;
+    if (typeof at === 'string') return Date.parse(at);
+  }
+  return null;
 }
 
 /**
@@ -111,6 +125,8 @@ export class InputLogShipper {
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
     // Until the position is known, nothing may go: every segment is held.
     store.holdSegmentsFrom(() => this.position?.seq ?? 0);
+    const recentBytes = options.recentBytes ?? DEFAULT_RECENT_BYTES;
+    if (recentBytes > 0) store.keepRecentRecords(recentBytes);
     store.addDurableListener(() => this.wake());
   }
 
@@ -196,14 +212,7 @@ export class InputLogShipper {
   }
 
   private unshippedBytes(): number {
-    const segments = this.store.segmentInfos();
-    const from = this.position;
-    let bytes = 0;
-    for (const segment of segments) {
-      if (from && segment.seq < from.seq) continue;
-      bytes += segment.size - (from && segment.seq === from.seq ? from.offset : 0);
-    }
-    return Math.max(0, bytes);
+    return this.store.durableBytesFrom(this.position);
   }
 
   private unshippedRecords(): number {
@@ -285,15 +294,17 @@ export class InputLogShipper {
     }
     if (this.unconfirmed) await this.confirm(this.unconfirmed);
     const from = this.position;
-    const read = await this.follower.read(from, segments, this.batchBytes);
+    // What was just written is still in memory while the shipper keeps up; the disk has the
+    // rest. Only from a point of this log, as the follower checks (the directory may be new).
+    const segment = segments.find((info) => info.seq === from.seq);
+    const recent =
+      segment && from.offset <= segment.size ? this.store.recentFrom(from, this.batchBytes) : null;
+    const read = recent ?? (await this.follower.read(from, segments, this.batchBytes));
     const moved = read.next.seq !== from.seq || read.next.offset !== from.offset;
     if (!moved) return 'nothing';
-    const batch: ShipBatch = { log: [], records: read.values.length };
-    for (const value of read.values) {
-      if (!isStored(value)) continue;
-      batch.log.push(value);
-      this.oldestPendingAt ??= writtenAt(value);
-    }
+    // The records go as the log holds them: the database parses them, not the gateway.
+    const batch = shipBatchFromLog(read.records, read.records.length);
+    this.oldestPendingAt ??= firstWrittenAt(read.records);
     const started = performance.now();
     this.unconfirmed = { next: read.next, records: batch.records };
     await this.database.ship(this.options.instanceId, batch, read.next);

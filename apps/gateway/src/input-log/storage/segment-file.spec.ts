@@ -6,6 +6,7 @@ import {
   parseSegmentFileName,
   scanSegment,
   segmentFileName,
+  verifyRecord,
 } from './segment-file';
 
 /** A read-only in-memory file with FileHandle's positional `read`. */
@@ -60,6 +61,16 @@ describe('segment file format', () => {
     const at = line.indexOf('hello');
     line[at] = 'j'.charCodeAt(0);
     expect(decodeRecord(line)).toEqual({ ok: false, reason: 'checksum' });
+  });
+
+  it('verifies a record without parsing it: its JSON bytes, as written', () => {
+    const record = { type: 'input', id: 'a', data: 'été 🐈' };
+    const verified = verifyRecord(encodeRecord(record));
+    expect(verified.ok && verified.json.toString('utf8')).toBe(JSON.stringify(record));
+    const line = encodeRecord(record);
+    line[line.indexOf('a"')] = 'b'.charCodeAt(0);
+    expect(verifyRecord(line)).toEqual({ ok: false, reason: 'checksum' });
+    expect(verifyRecord(Buffer.from('not a record\n'))).toEqual({ ok: false, reason: 'framing' });
   });
 
   it('refuses lines that are not framed as records', () => {

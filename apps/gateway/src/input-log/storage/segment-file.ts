@@ -65,8 +65,13 @@ export type DecodeFailure = 'framing' | 'checksum' | 'json';
 
 export type DecodeResult = { ok: true; value: unknown } | { ok: false; reason: DecodeFailure };
 
-/** Checks and parses one framed record (LF included). */
-export function decodeRecord(line: Uint8Array): DecodeResult {
+/**
+ * Checks one framed record (LF included) without parsing it: its JSON bytes
+ * (a view into `line`) when framing and checksum hold.
+ */
+export function verifyRecord(
+  line: Uint8Array,
+): { ok: true; json: Buffer } | { ok: false; reason: 'framing' | 'checksum' } {
   if (
     line.length < MIN_RECORD_BYTES ||
     line[line.length - 1] !== LF ||
@@ -79,9 +84,15 @@ export function decodeRecord(line: Uint8Array): DecodeResult {
   const start = CRC_HEX_LENGTH + 1;
   const end = line.length - 1;
   if (crc32(line, start, end) !== parseInt(hex, 16)) return { ok: false, reason: 'checksum' };
+  return { ok: true, json: Buffer.from(line.buffer, line.byteOffset + start, end - start) };
+}
+
+/** Checks and parses one framed record (LF included). */
+export function decodeRecord(line: Uint8Array): DecodeResult {
+  const verified = verifyRecord(line);
+  if (!verified.ok) return verified;
   try {
-    const text = Buffer.from(line.buffer, line.byteOffset + start, end - start).toString('utf8');
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: JSON.parse(verified.json.toString('utf8')) as unknown };
   } catch {
     return { ok: false, reason: 'json' };
   }

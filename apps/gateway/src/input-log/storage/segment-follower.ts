@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogFs } from './log-fs';
-import { MAX_RECORD_BYTES, decodeRecord, segmentFileName } from './segment-file';
+import { MAX_RECORD_BYTES, segmentFileName, verifyRecord } from './segment-file';
 import type { SegmentInfo } from './segment-writer';
 
 /** A point in the log a follower has read up to: the next record starts at (seq, offset). */
@@ -13,8 +13,11 @@ export interface FollowPosition {
 }
 
 export interface FollowedBatch {
-  /** The records read, parsed, in log order (damaged ones skipped, as recovery does). */
-  values: unknown[];
+  /**
+   * The JSON of each record read, unparsed, in log order (damaged ones
+   * skipped, as recovery does): the shipper hands it on as it is.
+   */
+  records: Buffer[];
   /** Where the next read starts. */
   next: FollowPosition;
 }
@@ -50,7 +53,7 @@ export class SegmentFollower {
       const index = segments.findIndex((segment) => segment.seq === position.seq);
       const segment = segments[index];
       const oldest = segments[0];
-      if (!oldest) return { values: [], next: position };
+      if (!oldest) return { records: [], next: position };
       if (!segment || position.offset > segment.size) {
         // Not a point of this log (its segment is gone, or the directory was replaced).
         position = { seq: oldest.seq, offset: 0, records: 0 };
@@ -58,7 +61,7 @@ export class SegmentFollower {
       }
       if (position.offset < segment.size) return this.readFrom(position, segment.size, maxBytes);
       const following = segments[index + 1];
-      if (!following) return { values: [], next: position };
+      if (!following) return { records: [], next: position };
       position = { seq: following.seq, offset: 0, records: 0 };
     }
   }
@@ -78,7 +81,7 @@ export class SegmentFollower {
     const bytes = Buffer.allocUnsafe(length);
     const file = await this.open(from.seq);
     const { bytesRead } = await file.read(bytes, 0, length, from.offset);
-    const values: unknown[] = [];
+    const found: Buffer[] = [];
     let start = 0;
     let records = from.records;
     for (
@@ -86,9 +89,9 @@ export class SegmentFollower {
       lf !== -1 && lf < bytesRead;
       lf = bytes.indexOf(LF, start)
     ) {
-      const decoded = decodeRecord(bytes.subarray(start, lf + 1));
-      if (decoded.ok) {
-        values.push(decoded.value);
+      const verified = verifyRecord(bytes.subarray(start, lf + 1));
+      if (verified.ok) {
+        found.push(verified.json);
         records++;
       }
       start = lf + 1;
@@ -96,7 +99,7 @@ export class SegmentFollower {
     }
     // No LF in a read longer than any record: damage recovery skipped too; step over it.
     if (start === 0 && bytesRead >= MAX_RECORD_BYTES) start = bytesRead;
-    return { values, next: { seq: from.seq, offset: from.offset + start, records } };
+    return { records: found, next: { seq: from.seq, offset: from.offset + start, records } };
   }
 
   private open(seq: number): Promise<FileHandle> {

@@ -27,6 +27,8 @@ import { recoverSegments } from './segment-recovery';
 import { SegmentWriter } from './segment-writer';
 import type { LogSink, RecordLocation, SegmentInfo } from './segment-writer';
 import { encodeRecord } from './segment-file';
+import { RecentRecords } from './recent-records';
+import type { FollowPosition, FollowedBatch } from './segment-follower';
 
 const DEFAULT_RETRY_MS = 1000;
 /**
@@ -116,6 +118,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   private closing$: Promise<void> | null = null;
   private keepFromSeq: (() => number) | undefined;
   private readonly durableListeners: Array<() => void> = [];
+  private recent: RecentRecords | null = null;
 
   constructor(@Inject(INPUT_LOG_OPTIONS) private readonly options: InputLogOptions) {
     this.fs = options.fs ?? nodeLogFs;
@@ -306,6 +309,19 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     await this.writer?.applyRetention();
   }
 
+  /**
+   * Keeps the last `maxBytes` of durable writes in memory from now on, for
+   * recentFrom(): the shipper reads them from here while it keeps up.
+   */
+  keepRecentRecords(maxBytes: number): void {
+    this.recent ??= new RecentRecords(maxBytes);
+  }
+
+  /** The durable records from `from` on if they are still in memory (see RecentRecords.read), else null. */
+  recentFrom(from: FollowPosition, maxBytes: number): FollowedBatch | null {
+    return this.recent?.read(from, maxBytes) ?? null;
+  }
+
   /** Told after each durable batch, so that a follower (the shipper) reads on without polling. */
   addDurableListener(listener: () => void): void {
     this.durableListeners.push(listener);
@@ -319,6 +335,11 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   /** The segments, oldest first, with their durable sizes and record counts; empty while the log is not open. */
   segmentInfos(): SegmentInfo[] {
     return this.writer?.segmentInfos() ?? [];
+  }
+
+  /** Durable bytes from `from` on (all of them without it); 0 while the log is not open. */
+  durableBytesFrom(from: { seq: number; offset: number } | null): number {
+    return this.writer?.bytesFrom(from) ?? 0;
   }
 
   /**
@@ -371,6 +392,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   /** Rebuilds the index from the directory and opens the writer where recovery left off. */
   private async recover(): Promise<void> {
     this.index.clear();
+    this.recent?.clear();
     this.indexed = false;
     let orphans = 0;
     const common = {
@@ -401,6 +423,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
         ...common,
         ...(this.options.lingerMs !== undefined ? { lingerMs: this.options.lingerMs } : {}),
         ...(this.keepFromSeq ? { keepFromSeq: this.keepFromSeq } : {}),
+        onDurableBytes: (seq, offset, bytes) => this.recent?.add(seq, offset, bytes),
         onBatchDurable: (records, fsyncSeconds) => {
           this.options.onBatchDurable?.(records, fsyncSeconds);
           for (const listener of this.durableListeners) listener();

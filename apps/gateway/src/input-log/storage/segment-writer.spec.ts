@@ -76,6 +76,29 @@ describe(SegmentWriter.name, () => {
     return { writer, probe, removed, failures };
   }
 
+  it('hands over each durable batch’s bytes where they were written, and counts durable bytes from a position', async () => {
+    const written: Array<{ seq: number; offset: number; bytes: Buffer }> = [];
+    const { writer } = await openWriter({
+      onDurableBytes: (seq, offset, bytes) =>
+        written.push({ seq, offset, bytes: Buffer.from(bytes) }),
+    });
+    await Promise.all(['a', 'b', 'c'].map((id) => writer.append(record(id), { urgent: true })));
+    await writer.append(record('d'), { urgent: true });
+    const [segment] = writer.segmentInfos();
+    const file = readFileSync(join(dir, segmentFileName(segment?.seq ?? 0)));
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    for (const { seq, offset, bytes } of written) {
+      expect(seq).toBe(segment?.seq);
+      expect(bytes.equals(file.subarray(offset, offset + bytes.length))).toBe(true);
+    }
+    expect(Buffer.concat(written.map((w) => w.bytes)).equals(file)).toBe(true);
+    expect(writer.bytesFrom(null)).toBe(file.length);
+    expect(writer.bytesFrom({ seq: segment?.seq ?? 0, offset: record('a').length })).toBe(
+      file.length - record('a').length,
+    );
+    expect(writer.bytesFrom({ seq: (segment?.seq ?? 0) + 1, offset: 0 })).toBe(0);
+  });
+
   it('group-commits concurrent appends: one synced write per batch, far fewer than records', async () => {
     const { writer, probe } = await openWriter();
     const durable: string[] = [];

@@ -46,6 +46,11 @@ export interface SegmentWriterOptions {
   onFailure(error: InputLogUnavailableError): void;
   /** Called after each batch is durable: how many records it held, and its synced write in seconds (metrics). */
   onBatchDurable?(records: number, fsyncSeconds: number): void;
+  /**
+   * Called after each batch is durable, before its records' callbacks and
+   * `onBatchDurable`, with the bytes it wrote at (seq, offset): whole framed records.
+   */
+  onDurableBytes?(seq: number, offset: number, bytes: Buffer): void;
   /** How long a non-urgent record may wait for a batch to join before it is written on its own. */
   lingerMs?: number;
   /** Segments from this sequence on are kept whatever retention says (the shipper has not copied them yet). */
@@ -256,6 +261,19 @@ export class SegmentWriter {
     return this.segments.map((segment) => ({ ...segment }));
   }
 
+  /**
+   * Durable bytes from `from` on (the whole log without it), without copying
+   * the segments' list as segmentInfos() does: asked on every request while shipping.
+   */
+  bytesFrom(from: { seq: number; offset: number } | null): number {
+    let bytes = 0;
+    for (const segment of this.segments) {
+      if (from && segment.seq < from.seq) continue;
+      bytes += segment.size - (from && segment.seq === from.seq ? from.offset : 0);
+    }
+    return Math.max(0, bytes);
+  }
+
   stats(): {
     recordsWritten: number;
     batches: number;
@@ -307,11 +325,12 @@ export class SegmentWriter {
     let batch: PendingRecord[] = [];
     let active: ActiveSegment;
     let base: number;
+    let bytes: Buffer;
     try {
       active = await this.segmentFor(this.queue[0]?.bytes.length ?? 0);
       base = active.info.size;
       batch = this.take(Math.min(this.options.segmentBytes - base, MAX_BATCH_BYTES));
-      const bytes =
+      bytes =
         batch.length === 1 && batch[0] ? batch[0].bytes : Buffer.concat(batch.map((p) => p.bytes));
       const started = performance.now();
       await writeFully(active.handle, bytes);
@@ -325,6 +344,12 @@ export class SegmentWriter {
     }
     this.batches++;
     this.recordsWritten += batch.length;
+    try {
+      this.options.onDurableBytes?.(active.info.seq, base, bytes);
+    } catch (error) {
+      // Only a copy for the shipper: the records are durable and their callers still hear so.
+      this.options.logger.error(`keeping a durable batch in memory failed: ${errorMessage(error)}`);
+    }
     this.options.onBatchDurable?.(batch.length, (this.lastFsyncMs ?? 0) / 1000);
     let offset = base;
     for (const pending of batch) {
