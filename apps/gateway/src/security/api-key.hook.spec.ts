@@ -253,6 +253,12 @@ describe('SecurityHooks on a controller nobody marked', () => {
       expect(await status('/new/7', { 'x-api-key': KEY_A })).toBe(200);
       expect(await status('/new/open/now')).toBe(200);
       expect(await status('/probe')).toBe(200);
+      // Fastify's automatic HEAD twin of a GET route is registered with the same config.
+      expect((await app.inject({ method: 'HEAD', url: '/new' })).statusCode).toBe(401);
+      expect(
+        (await app.inject({ method: 'HEAD', url: '/new', headers: { 'x-api-key': KEY_A } }))
+          .statusCode,
+      ).toBe(200);
     } finally {
       await app.close();
     }
