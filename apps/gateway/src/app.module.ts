@@ -22,7 +22,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateGatewayEnv }),
         LifecycleModule,
-        // First: its global guards run before any other module's.
+        // Its hooks attach to routes as they register (configureGateway installs them).
         SecurityModule,
         ObservabilityModule,
         ProcessModule,

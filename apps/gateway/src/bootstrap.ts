@@ -15,6 +15,7 @@ import { InputLogWriteService } from './input-log/input-log-write.service';
 import type { GatewayEnv } from './config/gateway.config';
 import { serveGatewayOpenApi } from './gateway.openapi';
 import { configureCors } from './security/cors';
+import { SecurityHooks } from './security/security.hooks';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -40,6 +41,8 @@ export function gatewayAdapterOptions(env: GatewayEnv): HttpAdapterOptions {
  */
 export function configureGateway(app: NestFastifyApplication): void {
   configureHttpApp(app);
+  // Before the routes register (at init): the hooks attach to each route as it does.
+  app.get(SecurityHooks).install(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
   configureCors(app, config.get('CORS_ORIGINS', { infer: true }));
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));

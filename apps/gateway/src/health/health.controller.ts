@@ -1,11 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ApiLiveness, LifecycleService, runHealthCheck } from '@ml-system/server-core';
-import { Public } from '../security/public.decorator';
+import { Public, SkipRateLimit } from '../security/public.decorator';
 import { gatewayStatus } from './gateway-status';
 import type { GatewayHealthBody } from './gateway-status';
 import { ApiGatewayHealth, ApiGatewayReadiness } from './health.docs';
@@ -15,7 +14,7 @@ import { PredictorHealthIndicator } from './predictor.health';
 
 /** Probes: open (no API key) and never rate limited, so orchestrators always get an answer. */
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

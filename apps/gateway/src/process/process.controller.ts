@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ApiServiceBanner, requestTraceparent, setRequestOutcome } from '@ml-system/server-core';
 import { Public } from '../security/public.decorator';
-import { ProcessBody, ProcessBodyPipe } from './process-body.pipe';
+import { ProcessBodyPipe } from './process-body.pipe';
 import type { ProcessRequestDto } from './process-request.dto';
 import { ApiProcess } from './process.docs';
 import { ProcessService } from './process.service';
@@ -13,7 +13,10 @@ import type { ProcessResponse } from './process.types';
 @ApiTags('process')
 @Controller()
 export class ProcessController {
-  constructor(private readonly processing: ProcessService) {}
+  constructor(
+    private readonly processing: ProcessService,
+    private readonly bodies: ProcessBodyPipe,
+  ) {}
 
   /** The banner: open, so that a client can check it reaches the gateway before it has a key. */
   @Public()
@@ -27,10 +30,16 @@ export class ProcessController {
   @Post(['process', 'v1/process'])
   @HttpCode(200)
   @ApiProcess()
-  process(
-    @ProcessBody(ProcessBodyPipe) body: ProcessRequestDto,
-    @Req() request: FastifyRequest,
-  ): Promise<ProcessResponse> {
+  process(@Req() request: FastifyRequest): Promise<ProcessResponse> {
+    // Validated here, not by a parameter pipe (see ProcessBodyPipe); a refusal
+    // is thrown (or rejected) into Nest's exception filter as before.
+    const body = this.bodies.validate(request.body);
+    return body instanceof Promise
+      ? body.then((valid) => this.accept(valid, request))
+      : this.accept(body, request);
+  }
+
+  private accept(body: ProcessRequestDto, request: FastifyRequest): Promise<ProcessResponse> {
     return this.processing.process(body, {
       requestId: String(request.id),
       receivedAt: Date.now(),

@@ -1,16 +1,19 @@
 import { Controller, Get, Logger } from '@nestjs/common';
-import type { ExecutionContext } from '@nestjs/common';
-import { RouteMetadataCache } from './route-metadata-cache';
+import { ConfigModule } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { FastifyAdapter, RouteConfig } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProblemException } from '@ml-system/server-core';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { problemViolations } from '../testing/problem-assertions';
-import { ApiKeyGuard, presentedKey } from './api-key.guard';
-import { ApiKeyVerifier } from './api-key.verifier';
-import { Public } from './public.decorator';
+import { presentedKey } from './api-key.hook';
+import { Public, SkipRateLimit } from './public.decorator';
+import { SecurityHooks, markControllerRoutes, routeSecurityOf } from './security.hooks';
+import { SecurityModule } from './security.module';
 import { answeringPredictor } from '../testing/fixtures';
 
 const KEY_A = 'alpha-key-0123456789';
@@ -162,41 +165,125 @@ describe('API keys off', () => {
   });
 });
 
-describe(ApiKeyGuard.name, () => {
-  @Controller()
+describe('SecurityHooks on a controller nobody marked', () => {
+  @Controller('new')
   class NewController {
-    @Get('new')
+    @Get()
     unmarked(): string {
       return 'x';
     }
 
+    @Get(':id')
+    withParam(): string {
+      return 'x';
+    }
+
     @Public()
-    @Get('open')
+    @Get('open/now')
     open(): string {
       return 'x';
     }
   }
 
-  const contextFor = (
-    handler: keyof NewController,
-    headers: Record<string, string> = {},
-  ): ExecutionContext =>
-    ({
-      getType: () => 'http',
-      getHandler: () => NewController.prototype[handler],
-      getClass: () => NewController,
-      switchToHttp: () => ({ getRequest: () => ({ headers }) }),
-    }) as unknown as ExecutionContext;
+  @Public()
+  @SkipRateLimit()
+  @Controller('probe')
+  class ProbeController {
+    @Get()
+    probe(): string {
+      return 'x';
+    }
+  }
 
-  const guard = new ApiKeyGuard(new RouteMetadataCache(), new ApiKeyVerifier([KEY_A]));
-
-  it('protects a route that nobody marked: new controllers are private by default', () => {
-    expect(() => guard.canActivate(contextFor('unmarked'))).toThrow(ProblemException);
-    expect(guard.canActivate(contextFor('unmarked', { 'x-api-key': KEY_A }))).toBe(true);
+  it('reads @Public() and @SkipRateLimit() from the method, else the class', () => {
+    const reflector = new Reflector();
+    expect(routeSecurityOf(reflector, NewController.prototype.unmarked, NewController)).toEqual({
+      apiKey: true,
+      rateLimit: true,
+    });
+    expect(routeSecurityOf(reflector, NewController.prototype.open, NewController)).toEqual({
+      apiKey: false,
+      rateLimit: true,
+    });
+    expect(routeSecurityOf(reflector, ProbeController.prototype.probe, ProbeController)).toEqual({
+      apiKey: false,
+      rateLimit: false,
+    });
   });
 
-  it('opens a route marked @Public()', () => {
-    expect(guard.canActivate(contextFor('open'))).toBe(true);
+  it('keeps a route config set with @RouteConfig() beside its own', () => {
+    @Controller()
+    class Configured {
+      @RouteConfig({ tag: 'kept' })
+      @Get('configured')
+      configured(): string {
+        return 'x';
+      }
+    }
+    markControllerRoutes([Configured], new Reflector());
+    expect(
+      Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, Configured.prototype.configured),
+    ).toEqual({ tag: 'kept', security: { apiKey: true, rateLimit: true } });
+  });
+
+  it('protects every route of a new controller unless marked @Public(), param routes included', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          isGlobal: true,
+          load: [() => ({ API_KEYS: KEY_A, RATE_LIMIT_MAX: 0, RATE_LIMIT_WINDOW_MS: 60_000 })],
+        }),
+        SecurityModule,
+      ],
+      controllers: [NewController, ProbeController],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
+    app.get(SecurityHooks).install(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    try {
+      const status = async (url: string, headers: Record<string, string> = {}) =>
+        (await app.inject({ method: 'GET', url, headers })).statusCode;
+      expect(await status('/new')).toBe(401);
+      expect(await status('/new/7')).toBe(401);
+      expect(await status('/new', { 'x-api-key': KEY_A })).toBe(200);
+      expect(await status('/new/7', { 'x-api-key': KEY_A })).toBe(200);
+      expect(await status('/new/open/now')).toBe(200);
+      expect(await status('/probe')).toBe(200);
+      // Fastify's automatic HEAD twin of a GET route is registered with the same config.
+      expect((await app.inject({ method: 'HEAD', url: '/new' })).statusCode).toBe(401);
+      expect(
+        (await app.inject({ method: 'HEAD', url: '/new', headers: { 'x-api-key': KEY_A } }))
+          .statusCode,
+      ).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses to start when the hooks were not installed, rather than serve open routes', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          isGlobal: true,
+          load: [() => ({ API_KEYS: KEY_A, RATE_LIMIT_MAX: 0, RATE_LIMIT_WINDOW_MS: 60_000 })],
+        }),
+        SecurityModule,
+      ],
+      controllers: [NewController],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
+    try {
+      await expect(app.init()).rejects.toThrow(/was not called before init/);
+    } finally {
+      await app.close();
+    }
   });
 });
 
