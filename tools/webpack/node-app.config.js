@@ -5,25 +5,33 @@ const { basename, join } = require('node:path');
  * Packages left to Node's own `require` at run time (from the image's
  * node_modules), each with the reason it cannot or should not be bundled.
  * A request for one of them or a file inside it (`pkg/sub/path`) stays a
- * `require()` in main.js.
+ * `require()` in main.js. These must be installed by the runtime image's
+ * `npm ci --omit=dev` (deploy/test/bundle-externals.spec.ts checks the lockfile).
  */
-const RUNTIME_PACKAGES = [
+const RUNTIME_DEPENDENCIES = [
   // Native addon (.node binaries per platform), loaded by the predictor's model worker.
   'onnxruntime-node',
   // pino starts its transports (pino-pretty in development) in worker threads
   // from files it finds beside its own sources; thread-stream and sonic-boom
-  // come with it. pino-pretty is a dev dependency the root logger probes for.
+  // come with it.
   'pino',
-  'pino-pretty',
   // Loaded only when the shipper migrates; it reads and may `require()` the
   // migration files it is pointed at, which webpack cannot follow.
   'node-pg-migrate',
   // Swagger UI's assets are served from this package's own directory (found
   // through its `__dirname`), so it must be the installed copy.
   'swagger-ui-dist',
-  // pg's optional native binding (libpq), probed for by `pg` when asked for.
+];
+
+/** External too, but optional: probed for, and absent from a production install. */
+const OPTIONAL_RUNTIME_PACKAGES = [
+  // A dev dependency the root logger probes for (pretty logs in development).
+  'pino-pretty',
+  // pg's native binding (libpq), loaded by `pg` only when asked for.
   'pg-native',
 ];
+
+const RUNTIME_PACKAGES = [...RUNTIME_DEPENDENCIES, ...OPTIONAL_RUNTIME_PACKAGES];
 
 /** `pkg` of a bare request `pkg` or `pkg/sub/path` (`@scope/pkg` for scoped ones); undefined for relative and absolute paths. */
 function packageOf(request) {
@@ -116,9 +124,14 @@ function nodeAppConfig(projectDir, options = {}) {
       }),
       new NodeDirnameAsRuntime(),
     ],
-    // Some packages publish source maps that point at sources they do not ship.
-    ignoreWarnings: [{ message: /Failed to parse source map/ }],
+    ignoreWarnings: [
+      // Some packages publish source maps that point at sources they do not ship.
+      { message: /Failed to parse source map/ },
+      // Nest's loaders of optional packages also accept a name in a variable; its
+      // own callers pass a loader with a literal name, which the externals handle.
+      { module: /node_modules[\\/]@nestjs[\\/]/, message: /Critical dependency/ },
+    ],
   };
 }
 
-module.exports = { nodeAppConfig, RUNTIME_PACKAGES };
+module.exports = { nodeAppConfig, RUNTIME_DEPENDENCIES, OPTIONAL_RUNTIME_PACKAGES };
