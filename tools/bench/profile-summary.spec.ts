@@ -58,14 +58,15 @@ describe(summarizeProfile.name, () => {
 describe(bundleSourceResolver.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'profile-summary-'));
   const bundle = join(dir, 'main.js');
-  // Generated line 0: columns 0-4 come from fastify, from column 5 on from our own code.
+  // Generated line 0 has no source (as webpack's runtime); on line 1, columns 0-4 come
+  // from fastify, from column 5 on from our own code.
   writeFileSync(
     `${bundle}.map`,
     JSON.stringify({
       version: 3,
       sources: ['/srv/node_modules/fastify/lib/reply.js', '/srv/apps/gateway/src/main.ts'],
       names: [],
-      mappings: 'AAAA,KCAA',
+      mappings: ';AAAA,KCAA',
     }),
   );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +76,7 @@ describe(bundleSourceResolver.name, () => {
     const frame = {
       functionName: 'send',
       url: pathToFileURL(bundle).href,
-      lineNumber: 0,
+      lineNumber: 1,
       columnNumber: 2,
     };
     expect(sourceOf(frame)).toBe('/srv/node_modules/fastify/lib/reply.js');
@@ -89,13 +90,15 @@ describe(bundleSourceResolver.name, () => {
     const frame = { functionName: 'x', url: join(dir, 'other.js'), lineNumber: 0, columnNumber: 0 };
     expect(sourceOf(frame)).toBe(frame.url);
     expect(sourceOf({ functionName: 'emit', url: 'node:events' })).toBe('node:events');
+    const runtime = { functionName: 'r', url: bundle, lineNumber: 0, columnNumber: 0 };
+    expect(sourceOf(runtime)).toBe(bundle);
   });
 
   it('summarizes by the original source when given the resolver', () => {
     const profile: CpuProfile = {
       nodes: [
         { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2] },
-        { id: 2, callFrame: { functionName: 'send', url: bundle, lineNumber: 0, columnNumber: 1 } },
+        { id: 2, callFrame: { functionName: 'send', url: bundle, lineNumber: 1, columnNumber: 1 } },
       ],
       samples: [2],
       timeDeltas: [1000],
