@@ -71,8 +71,10 @@ export function bundleSourceResolver(): (frame: CallFrame) => string {
   return (frame) => {
     if (!frame.url.endsWith('.js') || frame.lineNumber === undefined) return frame.url;
     // Generated code with no source (webpack's runtime, some segments) has none.
-    const entry = mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as
-      { originalSource?: string } | undefined;
+    const entry: { originalSource?: string } | undefined = mapOf(frame.url)?.findEntry(
+      frame.lineNumber,
+      frame.columnNumber ?? 0,
+    );
     return entry?.originalSource ?? frame.url;
   };
 }
