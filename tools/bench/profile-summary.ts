@@ -1,8 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import type { SourceMapPayload } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** A frame of a V8 `.cpuprofile`; line and column are 0-based. */
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber?: number;
+  columnNumber?: number;
+}
+
 /** The parts of a V8 `.cpuprofile` (node --cpu-prof) that the summary reads. */
 export interface CpuProfile {
   nodes: Array<{
     id: number;
-    callFrame: { functionName: string; url: string };
+    callFrame: CallFrame;
     children?: number[];
   }>;
   samples: number[];
@@ -35,11 +48,46 @@ export function layerOf(frame: { functionName: string; url: string }): string {
 }
 
 /**
+ * The file a frame's code came from before webpack bundled it: our services
+ * bundle their node_modules into main.js, so without the source map beside
+ * each bundle every package's time would count as app code. Frames of files
+ * without a `.map` keep their own url.
+ */
+export function bundleSourceResolver(): (frame: CallFrame) => string {
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (url: string): SourceMap | undefined => {
+    if (!maps.has(url)) {
+      let map: SourceMap | undefined;
+      try {
+        const path = url.startsWith('file:') ? fileURLToPath(url) : url;
+        map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as SourceMapPayload);
+      } catch {
+        map = undefined;
+      }
+      maps.set(url, map);
+    }
+    return maps.get(url);
+  };
+  return (frame) => {
+    if (!frame.url.endsWith('.js') || frame.lineNumber === undefined) return frame.url;
+    // Generated code with no source (webpack's runtime, some segments) has none.
+    const entry: { originalSource?: string } | undefined = mapOf(frame.url)?.findEntry(
+      frame.lineNumber,
+      frame.columnNumber ?? 0,
+    );
+    return entry?.originalSource ?? frame.url;
+  };
+}
+
+/**
  * Self time by layer, largest first. Idle samples and those under module
  * loading (Module._compile) are left out, so that the shares are of the time
  * spent serving.
  */
-export function summarizeProfile(profile: CpuProfile): { busyMs: number; layers: LayerShare[] } {
+export function summarizeProfile(
+  profile: CpuProfile,
+  sourceOf: (frame: CallFrame) => string = (frame) => frame.url,
+): { busyMs: number; layers: LayerShare[] } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -62,7 +110,7 @@ export function summarizeProfile(profile: CpuProfile): { busyMs: number; layers:
     const us = profile.timeDeltas[i] ?? 0;
     if (!frame || frame.functionName === '(idle)' || underLoading(id)) return;
     busyUs += us;
-    const layer = layerOf(frame);
+    const layer = layerOf({ functionName: frame.functionName, url: sourceOf(frame) });
     totals.set(layer, (totals.get(layer) ?? 0) + us);
   });
   const layers = [...totals]

@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PostgresServer } from '@ml-system/test-support';
-import { summarizeProfile } from './profile-summary';
+import { bundleSourceResolver, summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
 import { ONNX_ROUTE, runStamp, startOurs, stopAll } from './systems';
 
@@ -92,11 +92,13 @@ async function main(): Promise<void> {
     `POST ${path} ${mode}, ${connections} connection(s), ${duration}s under the profiler: ` +
       `${result.requests.total} requests, ${result.non2xx} non-2xx`,
   );
+  const sourceOf = bundleSourceResolver();
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
     // node names its profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
     const pid = Number(file.split('.')[3]);
     const { busyMs, layers } = summarizeProfile(
       JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+      sourceOf,
     );
     console.log(`\n${names.get(pid) ?? `pid ${pid}`}: ${Math.round(busyMs)} ms busy (${file})`);
     for (const { layer, ms, share } of layers.slice(0, 15)) {

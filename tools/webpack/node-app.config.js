@@ -2,9 +2,97 @@ const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { basename, join } = require('node:path');
 
 /**
+ * Packages left to Node's own `require` at run time (from the image's
+ * node_modules), each with the reason it cannot or should not be bundled.
+ * A request for one of them or a file inside it (`pkg/sub/path`) stays a
+ * `require()` in main.js. These must be installed by the runtime image's
+ * `npm ci --omit=dev` (deploy/test/bundle-externals.spec.ts checks the lockfile).
+ */
+const RUNTIME_DEPENDENCIES = [
+  // Native addon (.node binaries per platform), loaded by the predictor's model worker.
+  'onnxruntime-node',
+  // pino starts its transports (pino-pretty in development) in worker threads
+  // from files it finds beside its own sources; thread-stream and sonic-boom
+  // come with it.
+  'pino',
+  // Loaded only when the shipper migrates; it reads and may `require()` the
+  // migration files it is pointed at, which webpack cannot follow.
+  'node-pg-migrate',
+  // Swagger UI's assets are served from this package's own directory (found
+  // through its `__dirname`), so it must be the installed copy.
+  'swagger-ui-dist',
+];
+
+/** External too, but optional: probed for, and absent from a production install. */
+const OPTIONAL_RUNTIME_PACKAGES = [
+  // A dev dependency the root logger probes for (pretty logs in development).
+  'pino-pretty',
+  // pg's native binding (libpq), loaded by `pg` only when asked for.
+  'pg-native',
+];
+
+const RUNTIME_PACKAGES = [...RUNTIME_DEPENDENCIES, ...OPTIONAL_RUNTIME_PACKAGES];
+
+/** `pkg` of a bare request `pkg` or `pkg/sub/path` (`@scope/pkg` for scoped ones); undefined for relative and absolute paths. */
+function packageOf(request) {
+  if (
+    !request ||
+    request.startsWith('.') ||
+    request.startsWith('/') ||
+    request.startsWith('node:')
+  ) {
+    return undefined;
+  }
+  const parts = request.split('/');
+  return request.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * webpack externals: the packages above, and any package that is not
+ * installed at build time. The latter are the optional packages Nest and its
+ * modules probe for lazily (`@nestjs/websockets`, `@nestjs/platform-express`,
+ * `kafkajs`, `@grpc/grpc-js`, ORMs for terminus's health indicators, ...):
+ * left as a `require()`, a missing one fails at run time exactly as it did
+ * when every package was external, which is what those probes expect.
+ */
+function runtimeExternals({ request, context, getResolve }, callback) {
+  const pkg = packageOf(request);
+  if (!pkg) return callback();
+  if (RUNTIME_PACKAGES.includes(pkg)) return callback(null, `commonjs ${request}`);
+  getResolve()(context, request, (error) => {
+    if (error) return callback(null, `commonjs ${request}`);
+    callback();
+  });
+}
+
+/**
+ * NxAppWebpackPlugin turns webpack's Node shims off (`node: false`), which
+ * leaves `import.meta.dirname` and `import.meta.filename` of bundled ES
+ * modules (@nestjs/terminus has them) in main.js as they are: Node then takes
+ * the whole CommonJS bundle for an ES module and fails. `eval-only` writes
+ * them as `__dirname`/`__filename`, and leaves those as Node's own (the
+ * directory of main.js, where our code looks for its assets), as before.
+ */
+class NodeDirnameAsRuntime {
+  apply(compiler) {
+    compiler.options.node = { global: false, __dirname: 'eval-only', __filename: 'eval-only' };
+  }
+}
+
+/**
  * The webpack config both services build with: a Node bundle of `src/main.ts`
  * in `dist/apps/<app>`, compiled by tsc (not esbuild/swc-strip: Nest's DI and
- * validation need decorator metadata), node_modules left external.
+ * validation need decorator metadata).
+ *
+ * node_modules are bundled too, except RUNTIME_PACKAGES and packages that are
+ * not installed. Why: start-to-ready. NestJS 12's packages are ES modules only,
+ * so with node_modules external each process spent ~0.4-0.55 s at start in
+ * Node's require(esm) loader resolving, reading, compiling and linking ~1,300
+ * files one by one; one bundle is one file to read and compile: CPU time to
+ * readiness fell by ~45% (PERFORMANCE.md, issue #18). Not minified
+ * (`optimization: false`): stack traces and the source map stay readable
+ * (minifying was not tried). Packages reached only through a dynamic
+ * `import()` become chunks beside main.js (`<n>.js`), loaded when used.
  *
  * @param {string} projectDir the app's directory (its webpack.config.js's __dirname)
  * @param {{ assets?: unknown[], additionalEntryPoints?: { entryName: string, entryPath: string }[] }} [options]
@@ -18,6 +106,7 @@ function nodeAppConfig(projectDir, options = {}) {
         devtoolModuleFilenameTemplate: '[absolute-resource-path]',
       }),
     },
+    externals: [runtimeExternals],
     plugins: [
       new NxAppWebpackPlugin({
         target: 'node',
@@ -26,13 +115,23 @@ function nodeAppConfig(projectDir, options = {}) {
         tsConfig: './tsconfig.app.json',
         assets: options.assets ?? [],
         additionalEntryPoints: options.additionalEntryPoints ?? [],
+        externalDependencies: 'none',
+        mergeExternals: true,
         optimization: false,
         outputHashing: 'none',
         generatePackageJson: false,
         sourceMap: true,
       }),
+      new NodeDirnameAsRuntime(),
+    ],
+    ignoreWarnings: [
+      // Some packages publish source maps that point at sources they do not ship.
+      { message: /Failed to parse source map/ },
+      // Nest's loaders of optional packages also accept a name in a variable; its
+      // own callers pass a loader with a literal name, which the externals handle.
+      { module: /node_modules[\\/]@nestjs[\\/]/, message: /Critical dependency/ },
     ],
   };
 }
 
-module.exports = { nodeAppConfig };
+module.exports = { nodeAppConfig, RUNTIME_DEPENDENCIES, OPTIONAL_RUNTIME_PACKAGES };
