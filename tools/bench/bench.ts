@@ -254,6 +254,24 @@ function report(
   measurements: Measurement[],
 ): void {
   const of = (system: string, scenario: Scenario) => summaryOf(measurements, system, scenario.name);
+  /** One row per system measured in `scenario`: its name, req/s, p50, p99 and CPU, then `rest`. */
+  const measuredRows = (
+    names: readonly string[],
+    scenario: Scenario,
+    rest: (run: ReturnType<typeof of>) => string[],
+  ): string[][] =>
+    names
+      .map((system) => ({ system, run: of(system, scenario) }))
+      .filter(({ run }) => run.runs > 0)
+      .map(({ system, run }) => [
+        scenario.name,
+        system,
+        formatCount(run.rps),
+        formatFixed(run.p50, 0),
+        formatFixed(run.p99, 0),
+        formatCount(run.frontCpu),
+        ...rest(run),
+      ]);
   const processScenarios = scenarios.filter((s) => s.kind !== 'onnx');
   const onnxScenarios = scenarios.filter((s) => s.kind === 'onnx');
   const processSystems = systems.filter((s) => s.inferPath === undefined).map((s) => s.name);
@@ -269,23 +287,14 @@ function report(
     const rows = processScenarios.flatMap((scenario) => {
       const pair = of('nest-pair', scenario);
       const raw = of('baseline', scenario);
-      return processSystems
-        .map((system) => ({ system, run: of(system, scenario) }))
-        .filter(({ run }) => run.runs > 0)
-        .map(({ system, run }) => [
-          scenario.name,
-          system,
-          formatCount(run.rps),
-          formatFixed(run.p50, 0),
-          formatFixed(run.p99, 0),
-          formatCount(run.frontCpu),
-          formatRatio(ratio(run.rps, pair.rps)),
-          formatRatio(ratio(run.rps, raw.rps)),
-          formatRatio(ratio(run.frontCpu, pair.frontCpu)),
-          formatRatio(ratio(run.frontCpu, raw.frontCpu)),
-          formatRatio(ratio(run.p99, raw.p99)),
-          String(run.failures),
-        ]);
+      return measuredRows(processSystems, scenario, (run) => [
+        formatRatio(ratio(run.rps, pair.rps)),
+        formatRatio(ratio(run.rps, raw.rps)),
+        formatRatio(ratio(run.frontCpu, pair.frontCpu)),
+        formatRatio(ratio(run.frontCpu, raw.frontCpu)),
+        formatRatio(ratio(run.p99, raw.p99)),
+        String(run.failures),
+      ]);
     });
     console.log(
       formatTable(
@@ -386,19 +395,10 @@ function report(
         'directly in one process, the same batching); CPU: the front process, µs per request\n',
     );
     const rows = onnxScenarios.flatMap((scenario) =>
-      ['ours-onnx', 'onnx-floor']
-        .map((system) => ({ system, run: of(system, scenario) }))
-        .filter(({ run }) => run.runs > 0)
-        .map(({ system, run }) => [
-          scenario.name,
-          system,
-          formatCount(run.rps),
-          formatFixed(run.p50, 0),
-          formatFixed(run.p99, 0),
-          formatCount(run.frontCpu),
-          formatRatio(ratio(run.rps, of('onnx-floor', scenario).rps)),
-          String(run.failures),
-        ]),
+      measuredRows(['ours-onnx', 'onnx-floor'], scenario, (run) => [
+        formatRatio(ratio(run.rps, of('onnx-floor', scenario).rps)),
+        String(run.failures),
+      ]),
     );
     console.log(
       formatTable(

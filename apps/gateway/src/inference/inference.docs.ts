@@ -39,6 +39,21 @@ const NOT_FOUND: ProblemResponse = {
   examples: { MODEL_NOT_FOUND: 'unknown model "sentiment"' },
 };
 
+/** The predictor (or the model) cannot take the call now. */
+const PREDICTOR_UNAVAILABLE: ProblemResponse = {
+  status: 503,
+  description:
+    'The predictor is unreachable, its circuit is open, too many calls are in flight, the model (version) is not loaded or its queue is full; retry after Retry-After',
+  examples: {
+    PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
+    CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
+    OVERLOADED: 'Predictor is unavailable: too many requests in flight',
+    MODEL_NOT_READY:
+      'Predictor is unavailable for this model: model "tiny-sentiment" version 3 is UNAVAILABLE: …',
+  },
+  retryAfter: true,
+};
+
 /** What the hop to the predictor can answer on every model route (the failure table). */
 const PREDICTOR_PROBLEMS: readonly ProblemResponse[] = [
   {
@@ -46,19 +61,7 @@ const PREDICTOR_PROBLEMS: readonly ProblemResponse[] = [
     description: 'The predictor failed while handling the request',
     examples: { PREDICTOR_ERROR: 'The predictor failed to handle the request' },
   },
-  {
-    status: 503,
-    description:
-      'The predictor is unreachable, its circuit is open, too many calls are in flight, the model (version) is not loaded or its queue is full; retry after Retry-After',
-    examples: {
-      PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
-      CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
-      OVERLOADED: 'Predictor is unavailable: too many requests in flight',
-      MODEL_NOT_READY:
-        'Predictor is unavailable for this model: model "tiny-sentiment" version 3 is UNAVAILABLE: …',
-    },
-    retryAfter: true,
-  },
+  PREDICTOR_UNAVAILABLE,
   {
     status: 504,
     description: 'The predictor did not answer within the request deadline',
@@ -119,21 +122,16 @@ export function ApiGatewayInfer(): MethodDecorator {
       ...JSON_BODY_PROBLEMS.filter((problem) => problem.status === 415),
       ...GUARDED_PROBLEMS,
       INTERNAL_PROBLEM,
-      ...PREDICTOR_PROBLEMS.filter((problem) => problem.status !== 503),
+      ...PREDICTOR_PROBLEMS.filter((problem) => problem !== PREDICTOR_UNAVAILABLE),
       {
-        status: 503,
+        ...PREDICTOR_UNAVAILABLE,
         description:
           'The input could not be recorded, or the predictor (or the model) cannot take it now; retry after Retry-After',
         examples: {
-          PREDICTOR_UNAVAILABLE: 'Predictor is unavailable: connection refused',
-          CIRCUIT_OPEN: 'Predictor is unavailable: every endpoint is failing (circuit open)',
-          OVERLOADED: 'Predictor is unavailable: too many requests in flight',
-          MODEL_NOT_READY:
-            'Predictor is unavailable for this model: model "tiny-sentiment" version 3 is UNAVAILABLE: …',
+          ...PREDICTOR_UNAVAILABLE.examples,
           INPUT_LOG_UNAVAILABLE:
             'The input could not be recorded, so it was not accepted; retry later',
         },
-        retryAfter: true,
       },
     ),
   );
