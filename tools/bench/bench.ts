@@ -21,7 +21,8 @@
  * load at 64 connections (0 skips it), and the forward path at 64
  * connections with each predictor count of `--scale` behind one gateway (0
  * skips it). `--floors 1` (the default) adds the framework floors: the
- * baseline's own logic on plain Fastify and on a plain Nest controller.
+ * baseline's own logic on plain Fastify and on a plain Nest controller, and
+ * the Fastify one with a synced append of each input before its answer.
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -220,7 +221,11 @@ async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promi
     }
     systems.push(await startNestPair(), await startBaseline());
     if (options.floors && scenarios.some((s) => s.kind !== 'onnx' && s.connections > 1))
-      systems.push(await startBaseline('fastify-floor'), await startBaseline('nest-floor'));
+      systems.push(
+        await startBaseline('fastify-floor'),
+        await startBaseline('nest-floor'),
+        await startBaseline('durable-floor'),
+      );
   }
   if (scenarios.some((s) => s.kind === 'onnx'))
     systems.push(await startOurs(1, { onnx: true }), await startOnnxFloor());

@@ -1,4 +1,5 @@
-import { startNestPair, startOnnxFloor, stopAll } from './systems';
+import { readFileSync } from 'node:fs';
+import { startBaseline, startNestPair, startOnnxFloor, stopAll } from './systems';
 import type { System } from './systems';
 
 jest.setTimeout(120_000);
@@ -101,5 +102,39 @@ describe(startOnnxFloor.name, () => {
 
   it('refuses a body without texts with a 400', async () => {
     expect((await post(`${floor.url}/`, { inputs: [] })).status).toBe(400);
+  });
+});
+
+describe('durable-floor', () => {
+  let floor: System;
+
+  beforeAll(async () => {
+    floor = await startBaseline('durable-floor');
+  });
+
+  it('has every answered input on disk, forwarded or not', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        post(`${floor.url}/process`, { data: `input ${i}`, forward_to_model: i % 2 === 0 }),
+      ),
+    );
+    const file = /inputs to (\S+)/.exec(floor.processes[0]?.logs ?? '')?.[1] ?? '';
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; data: string });
+    answers.forEach((answer, i) => {
+      expect(answer.status).toBe(200);
+      const { request_id: id, model_prediction: prediction } = answer.body as {
+        request_id: string;
+        model_prediction?: unknown;
+      };
+      expect(lines).toContainEqual({ id, data: `input ${i}` });
+      expect(prediction !== undefined).toBe(i % 2 === 0);
+    });
+  });
+
+  it('refuses a body without data with a 400', async () => {
+    expect((await post(`${floor.url}/process`, { forward_to_model: false })).status).toBe(400);
   });
 });

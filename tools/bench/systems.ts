@@ -8,7 +8,7 @@ import { NodeProcess, freePort } from '@ml-system/test-support';
  * the plain NestJS pair, and the minimal fronts.
  */
 export interface System {
-  /** ours, ours+pg, ours-onnx, nest-pair, baseline, fastify-floor, nest-floor, onnx-floor. */
+  /** ours, ours+pg, ours-onnx, nest-pair, baseline, fastify-floor, nest-floor, durable-floor, onnx-floor. */
   name: string;
   /** The process that takes the load's requests: its CPU per request is the one compared. */
   front: string;
@@ -210,6 +210,7 @@ const FRONTS = {
   baseline: { script: 'raw-gateway', ready: 'raw gateway on' },
   'fastify-floor': { script: 'fastify-floor', ready: 'fastify floor on' },
   'nest-floor': { script: 'nest-floor', ready: 'nest floor on' },
+  'durable-floor': { script: 'durable-floor', ready: 'durable floor on' },
 } as const;
 
 /** Spawn of a TypeScript process under ts-node to its ready line, ms (compilation included). */
@@ -293,7 +294,15 @@ export async function startBaseline(name: keyof typeof FRONTS = 'baseline'): Pro
   const front = launch(
     script,
     join(BENCH, 'baseline', `${script}.ts`),
-    { ...TS_ENV, PORT: String(port), BACKEND_PORT: String(backendPort) },
+    {
+      ...TS_ENV,
+      PORT: String(port),
+      BACKEND_PORT: String(backendPort),
+      // The durable floor's input lines, on the disk that ours writes its input log to.
+      ...(name === 'durable-floor'
+        ? { LOG_FILE: join(ROOT, 'tmp', 'bench', `durable-floor-${Date.now()}.jsonl`) }
+        : {}),
+    },
     TS_NODE,
     logFileFor(script),
   );

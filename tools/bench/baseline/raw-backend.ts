@@ -36,7 +36,7 @@ export function connectRawBackend(port: number): {
   };
 }
 
-const LOGGED = 'Input logged successfully';
+export const LOGGED = 'Input logged successfully';
 
 export type RawBackend = ReturnType<typeof connectRawBackend>;
 
