@@ -287,7 +287,7 @@ function report(
         `${options.predictors} predictor(s) behind our gateway, same machine, same run, interleaved.\n` +
         'req/s, p50 and p99 from autocannon (whole ms); CPU: the front process, µs per answered request (/proc, all threads);\n' +
         '× pair / × raw: this system against the plain NestJS pair / the raw-Node baseline in the same scenario.\n' +
-        'local: ours writes and syncs the input to its log before it answers; the others have no durable log and just answer.\n',
+        'local: ours writes and syncs the input to its log before it answers; so does the durable floor (one synced line per input); the others have no durable log and just answer.\n',
     );
     const rows = processScenarios.flatMap((scenario) => {
       const pair = of('nest-pair', scenario);
