@@ -40,7 +40,7 @@ import type { LagSample, LagSummary } from './prom-text';
 import {
   ONNX_MODEL,
   ONNX_MODEL_VERSION,
-  ONNX_ROUTE,
+  ONNX_INFER_PATH,
   runStamp,
   startBaseline,
   startNestPair,
@@ -70,6 +70,12 @@ interface Measurement {
 
 /** The text every ONNX request classifies, in the Open Inference Protocol's REST body. */
 const ONNX_TEXT = 'I really love this, it is great';
+
+/** A difference of µs with its sign, or a dash when either side is missing. */
+function signedUs(difference: number): string {
+  if (!Number.isFinite(difference)) return '—';
+  return `${difference >= 0 ? '+' : ''}${Math.round(difference)} µs`;
+}
 
 function bodyOf(scenario: Scenario): string {
   if (scenario.kind === 'onnx') {
@@ -228,7 +234,11 @@ async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promi
       );
   }
   if (scenarios.some((s) => s.kind === 'onnx'))
-    systems.push(await startOurs(1, { onnx: true }), await startOnnxFloor());
+    systems.push(
+      await startOurs(1, { onnx: true }),
+      await startOurs(1, { onnx: true, predictorOnly: true }),
+      await startOnnxFloor(),
+    );
   return systems;
 }
 
@@ -396,11 +406,12 @@ function report(
   if (onnxScenarios.length > 0) {
     console.log(
       `\nONNX text model: ${ONNX_MODEL} version ${ONNX_MODEL_VERSION}, one text per request, through ours ` +
-        `(POST ${ONNX_ROUTE.path} on the ${ONNX_ROUTE.via}) and through the floor (onnxruntime-node called ` +
-        'directly in one process, the same batching); CPU: the front process, µs per request\n',
+        `(POST ${ONNX_INFER_PATH} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway) ` +
+        'and through the floor (onnxruntime-node called directly in one process, the same batching); ' +
+        'CPU: the front process, µs per request\n',
     );
     const rows = onnxScenarios.flatMap((scenario) =>
-      measuredRows(['ours-onnx', 'onnx-floor'], scenario, (run) => [
+      measuredRows(['ours-onnx', 'ours-onnx-predictor', 'onnx-floor'], scenario, (run) => [
         formatRatio(ratio(run.rps, of('onnx-floor', scenario).rps)),
         String(run.failures),
       ]),
@@ -419,9 +430,11 @@ function report(
     }
     const at1 = onnxScenarios.find((s) => s.connections === 1);
     if (at1) {
-      const difference = of('ours-onnx', at1).probeP50 - of('onnx-floor', at1).probeP50;
+      const floorP50 = of('onnx-floor', at1).probeP50;
+      const predictorP50 = of('ours-onnx-predictor', at1).probeP50;
       console.log(
-        `ours − floor, p50 at 1 connection (µs clock): ${Number.isFinite(difference) ? `${difference >= 0 ? '+' : ''}${Math.round(difference)} µs` : '—'} (target ≤ +500 µs)`,
+        `ours − floor, p50 at 1 connection (µs clock): ${signedUs(of('ours-onnx', at1).probeP50 - floorP50)} (target ≤ +500 µs); ` +
+          `the predictor alone − floor: ${signedUs(predictorP50 - floorP50)}, so the gateway and its hop: ${signedUs(of('ours-onnx', at1).probeP50 - predictorP50)}`,
       );
       // Ours answers an infer request only once its input is durable; the floor writes nothing.
       console.log(

@@ -10,8 +10,8 @@
  * `--pg` starts a private PostgreSQL (as the bench's `--pg 1` does) and
  * points the gateway's INPUT_LOG_DATABASE_URL at it: the shipper runs under load.
  *
- * `onnx` posts the ONNX scenario's infer body to ONNX_ROUTE (the predictor
- * serving the test repository); its model worker threads get profiles too.
+ * `onnx` posts the ONNX scenario's infer body to ONNX_INFER_PATH on the gateway
+ * (the predictor serving the test repository); its model worker threads get profiles too.
  *
  * The profiler slows the services down: read shares, not requests/s.
  */
@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { PostgresServer } from '@ml-system/test-support';
 import { bundleSourceResolver, summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { ONNX_ROUTE, runStamp, startOurs, stopAll } from './systems';
+import { ONNX_INFER_PATH, runStamp, startOurs, stopAll } from './systems';
 
 /** The ONNX scenario's request, as the bench sends it. */
 const ONNX_BODY = {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     onnx: mode === 'onnx',
     ...(postgres ? { databaseUrl: postgres.url } : {}),
   });
-  const path = mode === 'onnx' ? ONNX_ROUTE.path : '/process';
+  const path = mode === 'onnx' ? ONNX_INFER_PATH : '/process';
   const names = new Map(system.processes.map((p) => [p.pid, p.name]));
   let result: autocannon.Result;
   try {

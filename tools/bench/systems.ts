@@ -8,7 +8,7 @@ import { NodeProcess, freePort } from '@ml-system/test-support';
  * the plain NestJS pair, and the minimal fronts.
  */
 export interface System {
-  /** ours, ours+pg, ours-onnx, nest-pair, baseline, fastify-floor, nest-floor, durable-floor, onnx-floor. */
+  /** ours, ours+pg, ours-onnx, ours-onnx-predictor, nest-pair, baseline, fastify-floor, nest-floor, durable-floor, onnx-floor. */
   name: string;
   /** The process that takes the load's requests: its CPU per request is the one compared. */
   front: string;
@@ -39,15 +39,13 @@ export const ONNX_MODEL = 'tiny-sentiment';
 export const ONNX_MODEL_VERSION = '2';
 
 /**
- * Where the ONNX scenario enters our system: the gateway's Open Inference
- * Protocol route, so its key, limits, input log and the TCP hop are in the
- * figure (issue #16: "through the system"). 'predictor' measures the
- * predictor's own HTTP route alone, for finding where the time goes.
+ * The ONNX scenario's Open Inference Protocol route. Through the gateway
+ * (`ours-onnx`) its key, limits, input log and the TCP hop are in the figure
+ * (issue #16: "through the system"); on the predictor's own HTTP face
+ * (`ours-onnx-predictor`) the model serving alone, so that one run splits the
+ * difference to the floor between the two.
  */
-export const ONNX_ROUTE: { via: 'predictor' | 'gateway'; path: string } = {
-  via: 'gateway',
-  path: `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`,
-};
+export const ONNX_INFER_PATH = `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`;
 
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 
@@ -112,19 +110,27 @@ export interface OursOptions {
   databaseUrl?: string;
   /** Serve the ONNX test repository (ONNX_REPOSITORY, default model ONNX_MODEL). */
   onnx?: boolean;
+  /** With `onnx`: the predictor alone, its own HTTP face in front (no gateway). */
+  predictorOnly?: boolean;
 }
 
 /**
  * Our predictor(s) and gateway as production runs them, on free ports, every
- * feature on and an API key required. With `onnx` and an ONNX_ROUTE through
- * the predictor, the predictor alone.
+ * feature on and an API key required. With `onnx` and `predictorOnly`, the
+ * predictor alone.
  */
 export async function startOurs(
   predictorCount: number,
   options: OursOptions = {},
 ): Promise<System> {
-  const { extraNodeArgs = [], databaseUrl, onnx = false } = options;
-  const name = onnx ? 'ours-onnx' : databaseUrl ? 'ours+pg' : 'ours';
+  const { extraNodeArgs = [], databaseUrl, onnx = false, predictorOnly = false } = options;
+  const name = onnx
+    ? predictorOnly
+      ? 'ours-onnx-predictor'
+      : 'ours-onnx'
+    : databaseUrl
+      ? 'ours+pg'
+      : 'ours';
   const predictors: NodeProcess[] = [];
   const tcpPorts: number[] = [];
   const httpUrls: string[] = [];
@@ -159,12 +165,12 @@ export async function startOurs(
     tcpPorts.push(tcp);
     httpUrls.push(`http://127.0.0.1:${predictorHttp}`);
   }
-  if (onnx && ONNX_ROUTE.via === 'predictor') {
+  if (onnx && predictorOnly) {
     return {
       name,
       front: 'predictor-1',
       url: httpUrls[0] ?? '',
-      inferPath: ONNX_ROUTE.path,
+      inferPath: ONNX_INFER_PATH,
       headers: {},
       processes: predictors,
       startMs,
@@ -199,7 +205,7 @@ export async function startOurs(
     name,
     front: 'gateway',
     url: `http://127.0.0.1:${gatewayPort}`,
-    ...(onnx ? { inferPath: ONNX_ROUTE.path } : {}),
+    ...(onnx ? { inferPath: ONNX_INFER_PATH } : {}),
     headers: { 'x-api-key': API_KEY },
     processes: [gateway, ...predictors],
     startMs,
