@@ -7,7 +7,7 @@ import {
   isBulkheadRejectedError,
   retry,
 } from 'cockatiel';
-import type { BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy, IRetryBackoffContext, RetryPolicy } from 'cockatiel';
 import { isPredictorError } from '@ml-system/contracts';
 import { DeadlineBackoff } from './deadline-backoff';
 import { classify } from './failure';
@@ -58,11 +58,22 @@ export interface CallPolicyOptions {
  */
 export const MIN_ATTEMPT_MS = 20;
 
-/** Carries a failure that the policy decided to retry; never leaves this file. */
+/** Carries a failure that the policy decided to retry, and its call's deadline; never leaves this file. */
 class RetryableFailure extends Error {
-  constructor(readonly failure: Error) {
+  constructor(
+    readonly failure: Error,
+    readonly deadline: number,
+  ) {
     super('retryable predictor failure');
   }
+}
+
+/** The deadline of the call whose failure the retry backs off from (only RetryableFailures are retried). */
+function deadlineOfRetry(context: IRetryBackoffContext<unknown>): number {
+  const { result } = context;
+  return 'error' in result && result.error instanceof RetryableFailure
+    ? result.error.deadline
+    : Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -90,8 +101,9 @@ export class CallPolicy {
   private readonly attemptTimeoutMs: number;
   private readonly retries: number;
   private readonly maxInFlight: number;
-  private readonly backoff: ExponentialBackoff<unknown>;
   private readonly bulkhead: BulkheadPolicy;
+  /** One for every call: a call's state lives in its `execute`, its deadline in its failures. */
+  private readonly retry: RetryPolicy;
   private readonly now: () => number;
 
   constructor(options: CallPolicyOptions) {
@@ -102,12 +114,19 @@ export class CallPolicy {
     this.retries = options.retries;
     this.maxInFlight = options.maxInFlight;
     this.now = options.now ?? (() => Date.now());
-    this.backoff = new ExponentialBackoff({
+    const backoff = new ExponentialBackoff({
       initialDelay: options.backoffMs,
       maxDelay: options.backoffMaxMs,
       generator: decorrelatedJitterGenerator,
     });
     this.bulkhead = bulkhead(options.maxInFlight, 0);
+    this.retry = retry(
+      handleWhen((error) => error instanceof RetryableFailure),
+      {
+        maxAttempts: this.retries,
+        backoff: new DeadlineBackoff(backoff, deadlineOfRetry, MIN_ATTEMPT_MS, this.now),
+      },
+    );
   }
 
   /** Calls running now (each may be on its first attempt or a retry). */
@@ -143,15 +162,8 @@ export class CallPolicy {
     const exclude = new Set<PredictorEndpoint>();
     let previous: Error | undefined;
     this.budget.deposit();
-    const policy = retry(
-      handleWhen((error) => error instanceof RetryableFailure),
-      {
-        maxAttempts: this.retries,
-        backoff: new DeadlineBackoff(this.backoff, deadline, MIN_ATTEMPT_MS, this.now),
-      },
-    );
     try {
-      return await policy.execute(async ({ attempt }) => {
+      return await this.retry.execute(async ({ attempt }) => {
         const endpoint = this.pool.pick({ exclude, tried });
         if (!endpoint) throw previous ?? this.nothingAvailable();
         const left = deadline - this.now();
@@ -177,7 +189,7 @@ export class CallPolicy {
               `retrying ${pattern} after ${endpoint.address}: ${describe(previous)}`,
             );
             this.observer?.retried();
-            throw new RetryableFailure(previous);
+            throw new RetryableFailure(previous, deadline);
           }
           throw previous;
         }
