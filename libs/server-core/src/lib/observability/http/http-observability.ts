@@ -82,14 +82,14 @@ export function installHttpObservability(
 
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const span = tracing.startServerSpan(
-      `${request.method} ${route}`,
-      request.headers[TRACEPARENT_HEADER],
-      {
-        'http.request.method': request.method,
-        'http.route': route,
-      },
-    );
+    const traceparent = request.headers[TRACEPARENT_HEADER];
+    // A span that is not exported has no use for a name or attributes: none is built per request.
+    const span = tracing.exporting
+      ? tracing.startServerSpan(`${request.method} ${route}`, traceparent, {
+          'http.request.method': request.method,
+          'http.route': route,
+        })
+      : tracing.startServerSpan(route, traceparent);
     request.telemetry = { span, route, outcome: undefined };
     done();
   });
