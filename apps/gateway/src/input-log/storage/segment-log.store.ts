@@ -115,6 +115,10 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   private opening: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private outcomesDropped = 0;
+  /** Counts an outcome that could not be written; one function for every record. */
+  private readonly dropOutcome = (): void => {
+    this.outcomesDropped++;
+  };
   private closing$: Promise<void> | null = null;
   private keepFromSeq: (() => number) | undefined;
   private readonly durableListeners: Array<() => void> = [];
@@ -213,16 +217,13 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
       recorded_at: new Date().toISOString(),
       ...outcome,
     };
-    void writer
-      .append(encodeRecord(stored), {
-        urgent: false,
-        onDurable: (location) => {
-          this.index.addOutcome(id, location);
-        },
-      })
-      .catch(() => {
-        this.outcomesDropped++;
-      });
+    writer.appendUnawaited(encodeRecord(stored), {
+      urgent: false,
+      onDurable: (location) => {
+        this.index.addOutcome(id, location);
+      },
+      onFailed: this.dropOutcome,
+    });
   }
 
   /** For readiness: can inputs be recorded now? */
