@@ -11,7 +11,7 @@ import type { BulkheadPolicy, IRetryBackoffContext, RetryPolicy } from 'cockatie
 import { isPredictorError } from '@ml-system/contracts';
 import { DeadlineBackoff } from './deadline-backoff';
 import { classify } from './failure';
-import type { EndpointPool } from './endpoint-pool';
+import type { EndpointPool, PickFilter } from './endpoint-pool';
 import type { PredictorEndpoint } from './endpoint';
 import {
   CircuitOpenError,
@@ -57,6 +57,10 @@ export interface CallPolicyOptions {
  * below it the retry would time out anyway, and the deadline is near.
  */
 export const MIN_ATTEMPT_MS = 20;
+
+/** The pick of a call's first attempt: nothing tried or excluded yet. */
+const ANY_ENDPOINT: PickFilter = Object.freeze({});
+const NONE_EXCLUDED: ReadonlySet<PredictorEndpoint> = new Set();
 
 /** Carries a failure that the policy decided to retry, and its call's deadline; never leaves this file. */
 class RetryableFailure extends Error {
@@ -158,17 +162,17 @@ export class CallPolicy {
 
   private async withRetries<T>(pattern: string, message: object, deadline: number): Promise<T> {
     const started = this.now();
-    const tried = new Set<PredictorEndpoint>();
-    const exclude = new Set<PredictorEndpoint>();
+    // Made at the first failure, the only way to a second pick: most calls never need them.
+    let tried: Set<PredictorEndpoint> | undefined;
+    let exclude: Set<PredictorEndpoint> | undefined;
     let previous: Error | undefined;
     this.budget.deposit();
     try {
       return await this.retry.execute(async ({ attempt }) => {
-        const endpoint = this.pool.pick({ exclude, tried });
+        const endpoint = this.pool.pick(tried ? { exclude, tried } : ANY_ENDPOINT);
         if (!endpoint) throw previous ?? this.nothingAvailable();
         const left = deadline - this.now();
         if (left <= 0) throw new PredictorTimeoutError(this.now() - started);
-        tried.add(endpoint);
         const observed = this.observer?.attempt(pattern, endpoint.address, message);
         try {
           const reply = await endpoint.send<T>(
@@ -180,11 +184,12 @@ export class CallPolicy {
           return reply;
         } catch (error) {
           observed?.end(error);
+          (tried ??= new Set()).add(endpoint);
           // The endpoint only throws marked Errors; anything else is a bug, seen as "no answer".
           previous =
             error instanceof Error ? error : new PredictorUnavailableError('unexpected failure');
-          if (PredictorTimeoutError.is(previous)) exclude.add(endpoint);
-          if (this.mayRetry(previous, attempt, deadline, exclude)) {
+          if (PredictorTimeoutError.is(previous)) (exclude ??= new Set()).add(endpoint);
+          if (this.mayRetry(previous, attempt, deadline, exclude ?? NONE_EXCLUDED)) {
             this.logger.debug(
               `retrying ${pattern} after ${endpoint.address}: ${describe(previous)}`,
             );
