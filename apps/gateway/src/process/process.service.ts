@@ -56,13 +56,20 @@ export class ProcessService {
       ...(choice && { model: choice.model }),
       ...(choice?.version !== undefined && { model_version: choice.version }),
     });
-    const elapsed = (): number => Date.now() - receivedAt;
     if (!body.forward_to_model) {
-      await logged.catch(inputNotRecorded);
-      this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
+      try {
+        await logged;
+      } catch (error) {
+        inputNotRecorded(error);
+      }
+      this.inputLog.recordOutcome(requestId, {
+        status: 'logged',
+        latency_ms: Date.now() - receivedAt,
+      });
       context.outcome?.('logged');
       return { status: LOGGED_STATUS, request_id: requestId };
     }
+    const elapsed = (): number => Date.now() - receivedAt;
     // The log's refusal is the answer at once (503), whatever the predictor is doing; an input
     // the log already refuses is not sent to the predictor at all.
     const durable = logged.catch(inputNotRecorded);
