@@ -182,19 +182,29 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
    * concurrent appends). Only then may the request be acknowledged.
    * @throws InputLogUnavailableError when the log cannot take it.
    */
-  async appendInput(record: InputRecord): Promise<void> {
+  appendInput(record: InputRecord): Promise<unknown> {
+    // Not an async function: the writer's promise is returned as it is, without a second
+    // promise around it per request. Refusals are rejections all the same.
     const writer = this.writer;
     if (this.unavailable || !writer)
-      throw this.unavailable ?? new InputLogUnavailableError('the input log is closed');
-    const stored: StoredInput = {
-      type: 'input',
-      id: record.id,
-      received_at: record.received_at,
-      ...redact(record.data, this.options.redaction, this.salt),
-      forward_to_model: record.forward_to_model,
-      ...requestedModelOf(record),
-    };
-    await writer.append(encodeRecord(stored), {
+      return Promise.reject(
+        this.unavailable ?? new InputLogUnavailableError('the input log is closed'),
+      );
+    let bytes: Buffer;
+    try {
+      const stored: StoredInput = {
+        type: 'input',
+        id: record.id,
+        received_at: record.received_at,
+        ...redact(record.data, this.options.redaction, this.salt),
+        forward_to_model: record.forward_to_model,
+        ...requestedModelOf(record),
+      };
+      bytes = encodeRecord(stored);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return writer.append(bytes, {
       urgent: true,
       onDurable: (location) => this.index.addInput(record.id, location),
     });
