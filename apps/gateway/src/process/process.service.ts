@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { IsoTimeCache } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
 import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
@@ -35,6 +36,8 @@ export type ProcessOutcome = 'logged' | 'predicted';
 @Injectable()
 export class ProcessService {
   private readonly deadlineMs: number;
+  /** Requests arriving in the same millisecond share the string of their time. */
+  private readonly receivedTimes = new IsoTimeCache();
 
   constructor(
     private readonly inputLog: InputLogWriteService,
@@ -50,7 +53,7 @@ export class ProcessService {
     const choice = modelChoiceOf(body);
     const logged = this.inputLog.appendInput({
       id: requestId,
-      received_at: new Date(receivedAt).toISOString(),
+      received_at: this.receivedTimes.of(receivedAt),
       data: body.data,
       forward_to_model: body.forward_to_model,
       ...(choice && { model: choice.model }),

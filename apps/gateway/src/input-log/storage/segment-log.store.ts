@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { IsoTimeCache } from '@ml-system/server-core';
 import { INPUT_LOG_OPTIONS } from '../input-log.constants';
 import { InputLogUnavailableError, describeFsError, errorMessage } from '../input-log.errors';
 import { nodeLogFs } from './log-fs';
@@ -115,6 +116,8 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   private opening: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private outcomesDropped = 0;
+  /** Outcomes recorded in the same millisecond share the string of their time. */
+  private readonly outcomeTimes = new IsoTimeCache();
   /** Counts an outcome that could not be written; one function for every record. */
   private readonly dropOutcome = (): void => {
     this.outcomesDropped++;
@@ -224,7 +227,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     const stored: StoredOutcome = {
       type: 'outcome',
       id,
-      recorded_at: new Date().toISOString(),
+      recorded_at: this.outcomeTimes.of(Date.now()),
       ...outcome,
     };
     writer.appendUnawaited(encodeRecord(stored), {
