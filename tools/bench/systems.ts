@@ -106,6 +106,8 @@ function logFileFor(name: string): { logFile: string } {
 export interface OursOptions {
   /** The node flags after the production ones (the profiler adds --cpu-prof). */
   extraNodeArgs?: readonly string[];
+  /** Node flags for the gateway alone, after the others (the allocation tool opens its inspector). */
+  gatewayNodeArgs?: readonly string[];
   /** INPUT_LOG_DATABASE_URL: the gateway ships its input log into this PostgreSQL. */
   databaseUrl?: string;
   /** Serve the ONNX test repository (ONNX_REPOSITORY, default model ONNX_MODEL). */
@@ -123,7 +125,13 @@ export async function startOurs(
   predictorCount: number,
   options: OursOptions = {},
 ): Promise<System> {
-  const { extraNodeArgs = [], databaseUrl, onnx = false, predictorOnly = false } = options;
+  const {
+    extraNodeArgs = [],
+    gatewayNodeArgs = [],
+    databaseUrl,
+    onnx = false,
+    predictorOnly = false,
+  } = options;
   const name = onnx
     ? predictorOnly
       ? 'ours-onnx-predictor'
@@ -196,7 +204,7 @@ export async function startOurs(
       API_KEYS: API_KEY,
       ...(databaseUrl ? { INPUT_LOG_DATABASE_URL: databaseUrl } : {}),
     },
-    [...productionNodeArgs('gateway'), ...extraNodeArgs],
+    [...productionNodeArgs('gateway'), ...extraNodeArgs, ...gatewayNodeArgs],
     logFileFor(`${name}-gateway`),
   );
   await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 30_000);

@@ -23,6 +23,7 @@ export * from './lib/lifecycle/shutdown-signals';
 export * from './lib/observability/observability.constants';
 export * from './lib/observability/observability-core.module';
 export * from './lib/observability/http/http-observability';
+export * from './lib/observability/logging/iso-time';
 export * from './lib/observability/logging/log-context';
 export * from './lib/observability/logging/log-lines';
 export * from './lib/observability/logging/pino-nest-logger';

@@ -29,7 +29,7 @@ export class InputLogWriteService {
    * Resolves once the input is on disk; only then may the request be acknowledged.
    * @throws InputLogUnavailableError when the log cannot take it.
    */
-  appendInput(record: InputRecord): Promise<void> {
+  appendInput(record: InputRecord): Promise<unknown> {
     if (this.shipping.backlogFull())
       return Promise.reject(new InputLogUnavailableError(BACKLOG_FULL));
     return this.store.appendInput(record);

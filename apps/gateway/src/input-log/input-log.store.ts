@@ -15,10 +15,11 @@ export interface InputLogStore {
   /** Settles when the first attempt to open the store has finished, whether or not it succeeded. */
   whenOpen(): Promise<void>;
   /**
-   * Resolves once the input is durable; only then may the request be acknowledged.
+   * Resolves once the input is durable; only then may the request be acknowledged. Its value
+   * is of no use (unknown, so that the engine may hand out its own promise as it is).
    * @throws InputLogUnavailableError when the store cannot take it.
    */
-  appendInput(record: InputRecord): Promise<void>;
+  appendInput(record: InputRecord): Promise<unknown>;
   /** Records how the request ended; not awaited by the request, never throws. */
   recordOutcome(id: string, outcome: InputOutcome): void;
   /** Can inputs be recorded now? */

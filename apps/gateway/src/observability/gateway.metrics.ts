@@ -35,6 +35,12 @@ export class GatewayMetrics {
   private readonly rpcRejected: Counter<'reason'>;
   private readonly breakerState: Gauge<'endpoint' | 'state'>;
   private readonly inFlight: Gauge<'endpoint'>;
+  /**
+   * Attempts awaiting a reply, by endpoint, copied into the gauge when it is
+   * scraped: set twice per attempt, a prom-client gauge would build a label
+   * object and hash it each time.
+   */
+  private readonly inFlightByEndpoint = new Map<string, number>();
   private readonly fsyncDuration: Histogram;
   private readonly records: Counter;
   private breakerSupplier:
@@ -72,6 +78,10 @@ export class GatewayMetrics {
       help: 'Attempts awaiting a reply, per predictor endpoint',
       labelNames: ['endpoint'],
       registers,
+      collect: () => {
+        for (const [endpoint, count] of this.inFlightByEndpoint)
+          this.inFlight.set({ endpoint }, count);
+      },
     });
     this.fsyncDuration = new Histogram({
       name: 'input_log_fsync_duration_seconds',
@@ -129,12 +139,13 @@ export class GatewayMetrics {
 
   /** Attempts awaiting a reply from `endpoint`. */
   setInFlight(endpoint: string, count: number): void {
-    this.inFlight.set({ endpoint }, count);
+    this.inFlightByEndpoint.set(endpoint, count);
   }
 
   /** `endpoint` left the pool (DNS no longer lists it): drop its series so they do not linger. */
   forgetEndpoint(endpoint: string): void {
     for (const state of BREAKER_STATES) this.breakerState.remove({ endpoint, state });
+    this.inFlightByEndpoint.delete(endpoint);
     this.inFlight.remove({ endpoint });
   }
 

@@ -1,3 +1,5 @@
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { Registry } from 'prom-client';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
 import { Tracing, parseTraceparent } from '@ml-system/server-core';
@@ -49,5 +51,30 @@ describe(RpcClientTelemetry.name, () => {
     expect(text).toContain(
       'predictor_rpc_duration_seconds_count{endpoint="a:1",pattern="predictor.predict.v1",outcome="UNAVAILABLE"} 1',
     );
+  });
+});
+
+describe(`${RpcClientTelemetry.name} with spans exported`, () => {
+  it('gives each attempt a client span with the RPC attributes and its outcome', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = await Tracing.create({ service: 'spec', version: '0', exporter });
+    try {
+      const telemetry = new RpcClientTelemetry(tracing, new GatewayMetrics(new Registry()));
+      telemetry.start(PREDICTOR_PATTERNS.predict, 'a:1', undefined).end('ok');
+      expect(exporter.getFinishedSpans()).toEqual([
+        expect.objectContaining({
+          name: PREDICTOR_PATTERNS.predict,
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'rpc.system': 'nestjs_tcp',
+            'rpc.method': PREDICTOR_PATTERNS.predict,
+            'server.address': 'a:1',
+            'rpc.outcome': 'ok',
+          },
+        }),
+      ]);
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });

@@ -34,11 +34,14 @@ export class RpcClientTelemetry {
     parentTraceparent: string | undefined,
   ): RpcAttempt {
     const started = performance.now();
-    const span = this.tracing.startClientSpan(pattern, parentTraceparent, {
-      'rpc.system': 'nestjs_tcp',
-      'rpc.method': pattern,
-      'server.address': endpoint,
-    });
+    // Attributes only for a span that is exported: otherwise nothing reads them.
+    const span = this.tracing.startClientSpan(
+      pattern,
+      parentTraceparent,
+      this.tracing.exporting
+        ? { 'rpc.system': 'nestjs_tcp', 'rpc.method': pattern, 'server.address': endpoint }
+        : undefined,
+    );
     this.adjustInFlight(endpoint, 1);
     let ended = false;
     return {

@@ -7,11 +7,11 @@ import {
   isBulkheadRejectedError,
   retry,
 } from 'cockatiel';
-import type { BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy, IRetryBackoffContext, RetryPolicy } from 'cockatiel';
 import { isPredictorError } from '@ml-system/contracts';
 import { DeadlineBackoff } from './deadline-backoff';
 import { classify } from './failure';
-import type { EndpointPool } from './endpoint-pool';
+import type { EndpointPool, PickFilter } from './endpoint-pool';
 import type { PredictorEndpoint } from './endpoint';
 import {
   CircuitOpenError,
@@ -58,11 +58,26 @@ export interface CallPolicyOptions {
  */
 export const MIN_ATTEMPT_MS = 20;
 
-/** Carries a failure that the policy decided to retry; never leaves this file. */
+/** The pick of a call's first attempt: nothing tried or excluded yet. */
+const ANY_ENDPOINT: PickFilter = Object.freeze({});
+const NONE_EXCLUDED: ReadonlySet<PredictorEndpoint> = new Set();
+
+/** Carries a failure that the policy decided to retry, and its call's deadline; never leaves this file. */
 class RetryableFailure extends Error {
-  constructor(readonly failure: Error) {
+  constructor(
+    readonly failure: Error,
+    readonly deadline: number,
+  ) {
     super('retryable predictor failure');
   }
+}
+
+/** The deadline of the call whose failure the retry backs off from (only RetryableFailures are retried). */
+function deadlineOfRetry(context: IRetryBackoffContext<unknown>): number {
+  const { result } = context;
+  return 'error' in result && result.error instanceof RetryableFailure
+    ? result.error.deadline
+    : Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -90,8 +105,9 @@ export class CallPolicy {
   private readonly attemptTimeoutMs: number;
   private readonly retries: number;
   private readonly maxInFlight: number;
-  private readonly backoff: ExponentialBackoff<unknown>;
   private readonly bulkhead: BulkheadPolicy;
+  /** One for every call: a call's state lives in its `execute`, its deadline in its failures. */
+  private readonly retry: RetryPolicy;
   private readonly now: () => number;
 
   constructor(options: CallPolicyOptions) {
@@ -102,12 +118,19 @@ export class CallPolicy {
     this.retries = options.retries;
     this.maxInFlight = options.maxInFlight;
     this.now = options.now ?? (() => Date.now());
-    this.backoff = new ExponentialBackoff({
+    const backoff = new ExponentialBackoff({
       initialDelay: options.backoffMs,
       maxDelay: options.backoffMaxMs,
       generator: decorrelatedJitterGenerator,
     });
     this.bulkhead = bulkhead(options.maxInFlight, 0);
+    this.retry = retry(
+      handleWhen((error) => error instanceof RetryableFailure),
+      {
+        maxAttempts: this.retries,
+        backoff: new DeadlineBackoff(backoff, deadlineOfRetry, MIN_ATTEMPT_MS, this.now),
+      },
+    );
   }
 
   /** Calls running now (each may be on its first attempt or a retry). */
@@ -139,24 +162,17 @@ export class CallPolicy {
 
   private async withRetries<T>(pattern: string, message: object, deadline: number): Promise<T> {
     const started = this.now();
-    const tried = new Set<PredictorEndpoint>();
-    const exclude = new Set<PredictorEndpoint>();
+    // Made at the first failure, the only way to a second pick: most calls never need them.
+    let tried: Set<PredictorEndpoint> | undefined;
+    let exclude: Set<PredictorEndpoint> | undefined;
     let previous: Error | undefined;
     this.budget.deposit();
-    const policy = retry(
-      handleWhen((error) => error instanceof RetryableFailure),
-      {
-        maxAttempts: this.retries,
-        backoff: new DeadlineBackoff(this.backoff, deadline, MIN_ATTEMPT_MS, this.now),
-      },
-    );
     try {
-      return await policy.execute(async ({ attempt }) => {
-        const endpoint = this.pool.pick({ exclude, tried });
+      return await this.retry.execute(async ({ attempt }) => {
+        const endpoint = this.pool.pick(tried ? { exclude, tried } : ANY_ENDPOINT);
         if (!endpoint) throw previous ?? this.nothingAvailable();
         const left = deadline - this.now();
         if (left <= 0) throw new PredictorTimeoutError(this.now() - started);
-        tried.add(endpoint);
         const observed = this.observer?.attempt(pattern, endpoint.address, message);
         try {
           const reply = await endpoint.send<T>(
@@ -168,16 +184,17 @@ export class CallPolicy {
           return reply;
         } catch (error) {
           observed?.end(error);
+          (tried ??= new Set()).add(endpoint);
           // The endpoint only throws marked Errors; anything else is a bug, seen as "no answer".
           previous =
             error instanceof Error ? error : new PredictorUnavailableError('unexpected failure');
-          if (PredictorTimeoutError.is(previous)) exclude.add(endpoint);
-          if (this.mayRetry(previous, attempt, deadline, exclude)) {
+          if (PredictorTimeoutError.is(previous)) (exclude ??= new Set()).add(endpoint);
+          if (this.mayRetry(previous, attempt, deadline, exclude ?? NONE_EXCLUDED)) {
             this.logger.debug(
               `retrying ${pattern} after ${endpoint.address}: ${describe(previous)}`,
             );
             this.observer?.retried();
-            throw new RetryableFailure(previous);
+            throw new RetryableFailure(previous, deadline);
           }
           throw previous;
         }

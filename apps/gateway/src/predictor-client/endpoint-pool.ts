@@ -136,6 +136,23 @@ export class EndpointPool {
    * flight, excluded, or none known).
    */
   pick(filter: PickFilter = {}, now = this.now()): PredictorEndpoint | undefined {
+    // First a count without arrays: with one endpoint available (a lone predictor, or one left
+    // untried) nothing else decides, and no array is made per call.
+    let available = 0;
+    let lastAvailable: PredictorEndpoint | undefined;
+    let untriedCount = 0;
+    let lastUntried: PredictorEndpoint | undefined;
+    for (const endpoint of this.active.values()) {
+      if (filter.exclude?.has(endpoint) || !endpoint.available(now)) continue;
+      available += 1;
+      lastAvailable = endpoint;
+      if (!filter.tried?.has(endpoint)) {
+        untriedCount += 1;
+        lastUntried = endpoint;
+      }
+    }
+    if (untriedCount === 1) return lastUntried;
+    if (untriedCount === 0 && available <= 1) return lastAvailable;
     const candidates: PredictorEndpoint[] = [];
     for (const endpoint of this.active.values()) {
       if (!filter.exclude?.has(endpoint) && endpoint.available(now)) candidates.push(endpoint);

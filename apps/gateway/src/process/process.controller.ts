@@ -43,7 +43,8 @@ export class ProcessController {
     return this.processing.process(body, {
       requestId: String(request.id),
       receivedAt: Date.now(),
-      traceparent: requestTraceparent(request),
+      // Only a forwarded input travels on, with its trace: no string per logged-only request.
+      traceparent: body.forward_to_model ? requestTraceparent(request) : undefined,
       outcome: (outcome) => setRequestOutcome(request, outcome),
     });
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { IsoTimeCache } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
 import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
@@ -35,6 +36,8 @@ export type ProcessOutcome = 'logged' | 'predicted';
 @Injectable()
 export class ProcessService {
   private readonly deadlineMs: number;
+  /** Requests arriving in the same millisecond share the string of their time. */
+  private readonly receivedTimes = new IsoTimeCache();
 
   constructor(
     private readonly inputLog: InputLogWriteService,
@@ -50,19 +53,26 @@ export class ProcessService {
     const choice = modelChoiceOf(body);
     const logged = this.inputLog.appendInput({
       id: requestId,
-      received_at: new Date(receivedAt).toISOString(),
+      received_at: this.receivedTimes.of(receivedAt),
       data: body.data,
       forward_to_model: body.forward_to_model,
       ...(choice && { model: choice.model }),
       ...(choice?.version !== undefined && { model_version: choice.version }),
     });
-    const elapsed = (): number => Date.now() - receivedAt;
     if (!body.forward_to_model) {
-      await logged.catch(inputNotRecorded);
-      this.inputLog.recordOutcome(requestId, { status: 'logged', latency_ms: elapsed() });
+      try {
+        await logged;
+      } catch (error) {
+        inputNotRecorded(error);
+      }
+      this.inputLog.recordOutcome(requestId, {
+        status: 'logged',
+        latency_ms: Date.now() - receivedAt,
+      });
       context.outcome?.('logged');
       return { status: LOGGED_STATUS, request_id: requestId };
     }
+    const elapsed = (): number => Date.now() - receivedAt;
     // The log's refusal is the answer at once (503), whatever the predictor is doing; an input
     // the log already refuses is not sent to the predictor at all.
     const durable = logged.catch(inputNotRecorded);

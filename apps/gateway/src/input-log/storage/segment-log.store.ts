@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { IsoTimeCache } from '@ml-system/server-core';
 import { INPUT_LOG_OPTIONS } from '../input-log.constants';
 import { InputLogUnavailableError, describeFsError, errorMessage } from '../input-log.errors';
 import { nodeLogFs } from './log-fs';
@@ -115,6 +116,12 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   private opening: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private outcomesDropped = 0;
+  /** Outcomes recorded in the same millisecond share the string of their time. */
+  private readonly outcomeTimes = new IsoTimeCache();
+  /** Counts an outcome that could not be written; one function for every record. */
+  private readonly dropOutcome = (): void => {
+    this.outcomesDropped++;
+  };
   private closing$: Promise<void> | null = null;
   private keepFromSeq: (() => number) | undefined;
   private readonly durableListeners: Array<() => void> = [];
@@ -178,19 +185,29 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
    * concurrent appends). Only then may the request be acknowledged.
    * @throws InputLogUnavailableError when the log cannot take it.
    */
-  async appendInput(record: InputRecord): Promise<void> {
+  appendInput(record: InputRecord): Promise<unknown> {
+    // Not an async function: the writer's promise is returned as it is, without a second
+    // promise around it per request. Refusals are rejections all the same.
     const writer = this.writer;
     if (this.unavailable || !writer)
-      throw this.unavailable ?? new InputLogUnavailableError('the input log is closed');
-    const stored: StoredInput = {
-      type: 'input',
-      id: record.id,
-      received_at: record.received_at,
-      ...redact(record.data, this.options.redaction, this.salt),
-      forward_to_model: record.forward_to_model,
-      ...requestedModelOf(record),
-    };
-    await writer.append(encodeRecord(stored), {
+      return Promise.reject(
+        this.unavailable ?? new InputLogUnavailableError('the input log is closed'),
+      );
+    let bytes: Buffer;
+    try {
+      const stored: StoredInput = {
+        type: 'input',
+        id: record.id,
+        received_at: record.received_at,
+        ...redact(record.data, this.options.redaction, this.salt),
+        forward_to_model: record.forward_to_model,
+        ...requestedModelOf(record),
+      };
+      bytes = encodeRecord(stored);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return writer.append(bytes, {
       urgent: true,
       onDurable: (location) => this.index.addInput(record.id, location),
     });
@@ -210,19 +227,16 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     const stored: StoredOutcome = {
       type: 'outcome',
       id,
-      recorded_at: new Date().toISOString(),
+      recorded_at: this.outcomeTimes.of(Date.now()),
       ...outcome,
     };
-    void writer
-      .append(encodeRecord(stored), {
-        urgent: false,
-        onDurable: (location) => {
-          this.index.addOutcome(id, location);
-        },
-      })
-      .catch(() => {
-        this.outcomesDropped++;
-      });
+    writer.appendUnawaited(encodeRecord(stored), {
+      urgent: false,
+      onDurable: (location) => {
+        this.index.addOutcome(id, location);
+      },
+      onFailed: this.dropOutcome,
+    });
   }
 
   /** For readiness: can inputs be recorded now? */

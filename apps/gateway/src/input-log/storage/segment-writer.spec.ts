@@ -282,6 +282,33 @@ describe(SegmentWriter.name, () => {
     expect((await readSegments(dir))[0]?.ids).toEqual(['queued']);
   });
 
+  it('writes a record appended unawaited with the next batch and tells onDurable where', async () => {
+    const { writer, probe } = await openWriter({ lingerMs: 60_000 });
+    const durable: RecordLocation[] = [];
+    const failed: Error[] = [];
+    writer.appendUnawaited(record('outcome'), {
+      urgent: false,
+      onDurable: (location) => durable.push(location),
+      onFailed: (error) => failed.push(error),
+    });
+    await writer.append(record('input'), { urgent: true });
+    expect(probe.syncs).toBe(1);
+    expect(durable).toEqual([{ seq: 1, offset: 0, length: record('outcome').length }]);
+    expect(failed).toEqual([]);
+    expect((await readSegments(dir))[0]?.ids).toEqual(['outcome', 'input']);
+  });
+
+  it('tells onFailed at once about a record appended unawaited after close', async () => {
+    const { writer } = await openWriter();
+    await writer.close();
+    const failed: Error[] = [];
+    writer.appendUnawaited(record('late'), {
+      urgent: false,
+      onFailed: (error) => failed.push(error),
+    });
+    expect(failed).toEqual([expect.objectContaining({ reason: 'the input log is closed' })]);
+  });
+
   it('creates segment files readable by the owner only', async () => {
     const { writer } = await openWriter();
     await writer.append(record('private'), { urgent: true });

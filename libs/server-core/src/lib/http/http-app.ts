@@ -103,13 +103,19 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);
   installLingeringClose(fastify);
-  // Filled once, before the server serves (onReady runs before listen and inject).
-  const securityHeaders: Record<string, string> = {};
+  // Filled once, before the server serves (onReady runs before listen and inject). Names and
+  // values side by side: reply.headers(object) would list the object's keys on every request.
+  const names: string[] = [];
+  const values: string[] = [];
   fastify.addHook('onReady', async () => {
-    Object.assign(securityHeaders, await helmetHeaders());
+    for (const [name, value] of Object.entries(await helmetHeaders())) {
+      names.push(name);
+      values.push(value);
+    }
   });
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id).headers(securityHeaders);
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    for (let i = 0; i < names.length; i++) void reply.header(names[i], values[i]);
     done();
   });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,3 +1,5 @@
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -139,5 +141,41 @@ describe(installHttpObservability.name, () => {
       'http_request_duration_seconds_count{method="GET",route="/items/:id",status_code="200"} 2',
     );
     expect(text).not.toContain('/items/1');
+  });
+});
+
+describe(`${installHttpObservability.name} with spans exported`, () => {
+  it('names the server span after the method and route pattern, with their attributes', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = await Tracing.create({ service: 'spec', version: '0', exporter });
+    const fastify = Fastify();
+    installHttpObservability(fastify, {
+      logger: createRootLogger({
+        service: 'spec',
+        level: 'info',
+        pretty: false,
+        destination: { write: () => undefined },
+      }),
+      tracing,
+      registry: new Registry(),
+    });
+    fastify.get('/items/:id', async () => ({ ok: true }));
+    try {
+      await fastify.inject({ method: 'GET', url: '/items/7' });
+      expect(exporter.getFinishedSpans()).toEqual([
+        expect.objectContaining({
+          name: 'GET /items/:id',
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': 'GET',
+            'http.route': '/items/:id',
+            'http.response.status_code': 200,
+          },
+        }),
+      ]);
+    } finally {
+      await fastify.close();
+      await tracing.shutdown();
+    }
   });
 });

@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { PROBLEM_CONTENT_TYPE } from '@ml-system/contracts';
-import { requestLogLevel, requestLogLine } from '../logging/log-lines';
+import { requestLogLevel } from '../logging/log-lines';
+import { writeRequestLine } from '../logging/request-line';
 import { httpRequestDuration } from '../metrics/metrics-registry';
 import { TRACEPARENT_HEADER } from '../tracing/traceparent';
 import { traceparentOf } from '../tracing/tracing';
@@ -82,14 +83,14 @@ export function installHttpObservability(
 
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const span = tracing.startServerSpan(
-      `${request.method} ${route}`,
-      request.headers[TRACEPARENT_HEADER],
-      {
-        'http.request.method': request.method,
-        'http.route': route,
-      },
-    );
+    const traceparent = request.headers[TRACEPARENT_HEADER];
+    // A span that is not exported has no use for a name or attributes: none is built per request.
+    const span = tracing.exporting
+      ? tracing.startServerSpan(`${request.method} ${route}`, traceparent, {
+          'http.request.method': request.method,
+          'http.route': route,
+        })
+      : tracing.startServerSpan(route, traceparent);
     request.telemetry = { span, route, outcome: undefined };
     done();
   });
@@ -122,19 +123,16 @@ export function installHttpObservability(
     const level = requestLogLevel(status, quiet.has(telemetry.route));
     if (logger.isLevelEnabled(level)) {
       const { traceId, spanId } = span.spanContext();
-      logger[level](
-        requestLogLine({
-          requestId: request.id,
-          traceId,
-          spanId,
-          method: request.method,
-          route: telemetry.route,
-          status,
-          latencyMs,
-          outcome: telemetry.outcome ?? (status >= 400 ? 'error' : 'ok'),
-        }),
-        'request completed',
-      );
+      writeRequestLine(logger, level, {
+        requestId: request.id,
+        traceId,
+        spanId,
+        method: request.method,
+        route: telemetry.route,
+        status,
+        latencyMs,
+        outcome: telemetry.outcome ?? (status >= 400 ? 'error' : 'ok'),
+      });
     }
     done();
   });

@@ -50,7 +50,7 @@ export interface RpcLogLine {
 }
 
 /** Microsecond resolution is plenty, and keeps lines short. */
-function roundMs(ms: number): number {
+export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { SpanContext } from '@opentelemetry/api';
 import { TRACEPARENT_PATTERN } from '@ml-system/contracts';
 import { formatTraceparent, parseTraceparent } from './traceparent';
 
@@ -50,5 +52,53 @@ describe(formatTraceparent.name, () => {
     const header = `00-${TRACE}-${SPAN}-00`;
     const parsed = parseTraceparent(header);
     expect(parsed && formatTraceparent(parsed)).toBe(header);
+  });
+});
+
+/** The parser as first written (one capturing regular expression): what the faster one must equal. */
+function referenceParse(header: unknown): SpanContext | undefined {
+  if (typeof header !== 'string' || header.length > 512) return undefined;
+  const match = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-.*)?$/.exec(header.trim());
+  if (!match) return undefined;
+  const [, version, traceId = '', spanId = '', flags = '', rest] = match;
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & 1, isRemote: true };
+}
+
+describe(`${parseTraceparent.name} against the capturing parser`, () => {
+  it('agrees on any header, near-valid ones included', () => {
+    const hex = (min: number, max: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefA0'), minLength: min, maxLength: max });
+    const header = fc
+      .tuple(
+        fc.constantFrom('', ' ', '\t'),
+        fc.oneof(hex(2, 2), fc.constantFrom('00', 'ff', '01', 'fe', '0')),
+        hex(31, 33),
+        hex(15, 17),
+        hex(1, 3),
+        fc.option(fc.string({ maxLength: 8 }), { nil: undefined }),
+        fc.constantFrom('', ' '),
+      )
+      .map(([lead, version, trace, span, flags, rest, trail]) =>
+        [
+          lead,
+          version,
+          '-',
+          trace,
+          '-',
+          span,
+          '-',
+          flags,
+          rest === undefined ? '' : `-${rest}`,
+          trail,
+        ].join(''),
+      );
+    fc.assert(
+      fc.property(fc.oneof(header, fc.string(), fc.constant(undefined)), (value) => {
+        expect(parseTraceparent(value)).toEqual(referenceParse(value));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
