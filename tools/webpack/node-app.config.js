@@ -116,6 +116,47 @@ class CompactAsciiOutput {
   }
 }
 
+/** The module of @nestjs/common that NestLogTimestampOnFirstUse replaces, as its importers ask for it. */
+const NEST_LOG_TIMESTAMP_REQUEST = './utils/format-log-timestamp.util.js';
+/** Where those importers are: @nestjs/common's `services` directory. */
+const NEST_SERVICES_DIR = /[\\/]node_modules[\\/]@nestjs[\\/]common[\\/]services$/;
+
+/**
+ * @nestjs/common's log-timestamp module, replaced in the bundle by
+ * nest-log-timestamp.mjs (same export, same text), which makes its
+ * Intl.DateTimeFormat when first called rather than when loaded: that one
+ * formatter, made at start by every process, kept ~5 MiB of the node binary's
+ * ICU data resident (issue #18). The build fails if nothing was replaced (a
+ * Nest release moved or renamed the module), so the saving cannot go away
+ * unnoticed; deploy/test/nest-log-timestamp.*spec.ts hold the two modules equal.
+ */
+class NestLogTimestampOnFirstUse {
+  apply(compiler) {
+    let replaced = false;
+    new compiler.webpack.NormalModuleReplacementPlugin(
+      /format-log-timestamp\.util\.js$/,
+      (resource) => {
+        if (
+          resource.request === NEST_LOG_TIMESTAMP_REQUEST &&
+          NEST_SERVICES_DIR.test(resource.context)
+        ) {
+          resource.request = join(__dirname, 'nest-log-timestamp.mjs');
+          replaced = true;
+        }
+      },
+    ).apply(compiler);
+    compiler.hooks.afterCompile.tap('NestLogTimestampOnFirstUse', (compilation) => {
+      if (!replaced) {
+        compilation.errors.push(
+          new compiler.webpack.WebpackError(
+            `NestLogTimestampOnFirstUse: no import of ${NEST_LOG_TIMESTAMP_REQUEST} from @nestjs/common/services to replace`,
+          ),
+        );
+      }
+    });
+  }
+}
+
 /**
  * The webpack config both services build with: a Node bundle of `src/main.ts`
  * in `dist/apps/<app>`, compiled by tsc (not esbuild/swc-strip: Nest's DI and
@@ -161,6 +202,7 @@ function nodeAppConfig(projectDir, options = {}) {
       }),
       new NodeDirnameAsRuntime(),
       new CompactAsciiOutput(),
+      new NestLogTimestampOnFirstUse(),
     ],
     ignoreWarnings: [
       // Some packages publish source maps that point at sources they do not ship.
@@ -175,6 +217,7 @@ function nodeAppConfig(projectDir, options = {}) {
 module.exports = {
   nodeAppConfig,
   CompactAsciiOutput,
+  NEST_LOG_TIMESTAMP_REQUEST,
   RUNTIME_DEPENDENCIES,
   OPTIONAL_RUNTIME_PACKAGES,
 };
