@@ -33,7 +33,8 @@ import type { BenchOptions, Scenario } from './bench-options';
 import { formatCount, formatFixed, formatRatio, formatTable, median, ratio } from './bench-table';
 import { probeLatency } from './latency-probe';
 import type { LatencySummary } from './latency-probe';
-import { cpuMs, rssMiB, treeCpuMs } from './proc-stats';
+import { cpuMs, rssMiB, rssPartsMiB, treeCpuMs } from './proc-stats';
+import type { RssParts } from './proc-stats';
 import { syncedAppendP50Us } from './synced-append';
 import { lagOf, summarizeLag } from './prom-text';
 import type { LagSample, LagSummary } from './prom-text';
@@ -497,6 +498,8 @@ async function main(): Promise<void> {
     seconds: number;
     requestsPerSecond: number;
     rssMiB: Record<string, number>;
+    /** Anonymous and file-backed parts (the latter mostly the node binary's own pages). */
+    rssParts: Record<string, RssParts>;
   } | null = null;
   const forward64: Scenario = { name: 'forward c=64', kind: 'forward', connections: 64 };
   if (options.soak > 0) {
@@ -507,6 +510,7 @@ async function main(): Promise<void> {
         seconds: options.soak,
         requestsPerSecond: result.requests.average,
         rssMiB: Object.fromEntries(fresh.processes.map((p) => [p.name, rssMiB(p.pid)])),
+        rssParts: Object.fromEntries(fresh.processes.map((p) => [p.name, rssPartsMiB(p.pid)])),
       };
     } finally {
       await stopAll();
@@ -546,6 +550,11 @@ async function main(): Promise<void> {
       `RSS of a fresh system after ${soaked.seconds}s of forward load at 64 connections ` +
         `(${formatCount(soaked.requestsPerSecond)} req/s): ${byProcess(soaked.rssMiB, 'MiB')}`,
     );
+    for (const [name, parts] of Object.entries(soaked.rssParts)) {
+      console.log(
+        `  ${name}: anonymous ${Math.round(parts.anonMiB)} MiB, file-backed ${Math.round(parts.fileMiB)} MiB`,
+      );
+    }
   }
   if (scaled.length > 0) {
     console.log(

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { cpuMs, cpuMsOfStat, rssMiB, treeCpuMs, treeCpuMsOfStats } from './proc-stats';
+import {
+  cpuMs,
+  cpuMsOfStat,
+  rssMiB,
+  rssPartsMiB,
+  rssPartsOfRollup,
+  treeCpuMs,
+  treeCpuMsOfStats,
+} from './proc-stats';
 
 describe(cpuMsOfStat.name, () => {
   // A real line's shape: the command name holds a space and a parenthesis.
@@ -55,5 +63,32 @@ describe(treeCpuMsOfStats.name, () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe(rssPartsOfRollup.name, () => {
+  const rollup = (rss: number, anon: number): string =>
+    [
+      '00400000-7ffd4d3f2000 ---p 00000000 00:00 0                          [rollup]',
+      `Rss:              ${rss} kB`,
+      'Pss:              120000 kB',
+      'Pss_Anon:          70000 kB',
+      `Anonymous:        ${anon} kB`,
+      'Swap:                  0 kB',
+    ].join('\n');
+
+  it('splits the RSS into anonymous and file-backed MiB', () => {
+    expect(rssPartsOfRollup(rollup(163840, 110592))).toEqual({ anonMiB: 108, fileMiB: 52 });
+  });
+
+  it('refuses text without the two lines', () => {
+    expect(() => rssPartsOfRollup('Rss: 10 kB')).toThrow(/no Anonymous line/);
+  });
+
+  it('reads this very process: both parts there, adding up to about its RSS', () => {
+    const { anonMiB, fileMiB } = rssPartsMiB(process.pid);
+    expect(anonMiB).toBeGreaterThan(1);
+    expect(fileMiB).toBeGreaterThan(1);
+    expect(Math.abs(anonMiB + fileMiB - rssMiB(process.pid))).toBeLessThan(8);
   });
 });

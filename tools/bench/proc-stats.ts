@@ -100,3 +100,33 @@ export function rssMiB(pid: number): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return line?.[1] ? Math.round(Number(line[1]) / 1024) : Number.NaN;
 }
+
+/** A process's resident memory in two parts, MiB. */
+export interface RssParts {
+  /** Anonymous: V8's heap, malloc's arenas, stacks, array buffers: what the process made. */
+  anonMiB: number;
+  /** File-backed: pages of the node binary and shared libraries it touched (shared with other processes). */
+  fileMiB: number;
+}
+
+/**
+ * The anonymous and file-backed parts of the RSS in the text of
+ * `/proc/<pid>/smaps_rollup` (Linux 4.14+).
+ *
+ * @throws Error when the text has no Rss or Anonymous line.
+ */
+export function rssPartsOfRollup(text: string): RssParts {
+  const kb = (field: string): number => {
+    const line = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+    if (!line?.[1]) throw new Error(`no ${field} line in /proc/<pid>/smaps_rollup`);
+    return Number(line[1]);
+  };
+  const rss = kb('Rss');
+  const anon = kb('Anonymous');
+  return { anonMiB: anon / 1024, fileMiB: (rss - anon) / 1024 };
+}
+
+/** The anonymous and file-backed parts of a live process's RSS, MiB (Linux /proc). */
+export function rssPartsMiB(pid: number): RssParts {
+  return rssPartsOfRollup(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+}

@@ -80,6 +80,84 @@ class NodeDirnameAsRuntime {
 }
 
 /**
+ * main.js with its whitespace and comments removed and every character outside
+ * ASCII written as an escape; names, statements and expressions stay as
+ * written (no compression, no mangling), so stack traces keep our function
+ * names. Why: V8 keeps each script's source as a string for as long as the
+ * process runs (lazy compilation reads it again), and one character above
+ * U+00FF anywhere in the bundle (an em dash in a comment, an emoji in a
+ * dependency's message) makes it a two-byte string: the 6.3 MB bundle held
+ * 12.5 MB of each process's heap. ASCII and compact, it holds ~3 MB, and the
+ * parse at start leaves less garbage in malloc's heap: ~16 MiB less RSS per
+ * process (PERFORMANCE.md, issue #18). The minimizer is the one
+ * NxAppWebpackPlugin set up (Nx's terser-webpack-plugin, which webpack
+ * itself depends on), constructed again with these options.
+ */
+class CompactAsciiOutput {
+  apply(compiler) {
+    const optimization = compiler.options.optimization;
+    const [nxMinimizer] = optimization.minimizer ?? [];
+    if (typeof nxMinimizer?.constructor !== 'function') {
+      throw new Error('CompactAsciiOutput: NxAppWebpackPlugin set no minimizer to configure');
+    }
+    const Minimizer = nxMinimizer.constructor;
+    optimization.minimize = true;
+    optimization.minimizer = [
+      new Minimizer({
+        parallel: true,
+        extractComments: false,
+        terserOptions: {
+          compress: false,
+          mangle: false,
+          format: { ascii_only: true, comments: 'some' },
+        },
+      }),
+    ];
+  }
+}
+
+/** The module of @nestjs/common that NestLogTimestampOnFirstUse replaces, as its importers ask for it. */
+const NEST_LOG_TIMESTAMP_REQUEST = './utils/format-log-timestamp.util.js';
+/** Where those importers are: @nestjs/common's `services` directory. */
+const NEST_SERVICES_DIR = /[\\/]node_modules[\\/]@nestjs[\\/]common[\\/]services$/;
+
+/**
+ * @nestjs/common's log-timestamp module, replaced in the bundle by
+ * nest-log-timestamp.mjs (same export, same text), which makes its
+ * Intl.DateTimeFormat when first called rather than when loaded: that one
+ * formatter, made at start by every process, kept ~5 MiB of the node binary's
+ * ICU data resident (issue #18). The build fails if nothing was replaced (a
+ * Nest release moved or renamed the module), so the saving cannot go away
+ * unnoticed; deploy/test/nest-log-timestamp.*spec.ts hold the two modules equal.
+ */
+class NestLogTimestampOnFirstUse {
+  apply(compiler) {
+    let replaced = false;
+    new compiler.webpack.NormalModuleReplacementPlugin(
+      /format-log-timestamp\.util\.js$/,
+      (resource) => {
+        if (
+          resource.request === NEST_LOG_TIMESTAMP_REQUEST &&
+          NEST_SERVICES_DIR.test(resource.context)
+        ) {
+          resource.request = join(__dirname, 'nest-log-timestamp.mjs');
+          replaced = true;
+        }
+      },
+    ).apply(compiler);
+    compiler.hooks.afterCompile.tap('NestLogTimestampOnFirstUse', (compilation) => {
+      if (!replaced) {
+        compilation.errors.push(
+          new compiler.webpack.WebpackError(
+            `NestLogTimestampOnFirstUse: no import of ${NEST_LOG_TIMESTAMP_REQUEST} from @nestjs/common/services to replace`,
+          ),
+        );
+      }
+    });
+  }
+}
+
+/**
  * The webpack config both services build with: a Node bundle of `src/main.ts`
  * in `dist/apps/<app>`, compiled by tsc (not esbuild/swc-strip: Nest's DI and
  * validation need decorator metadata).
@@ -89,9 +167,9 @@ class NodeDirnameAsRuntime {
  * so with node_modules external each process spent ~0.4-0.55 s at start in
  * Node's require(esm) loader resolving, reading, compiling and linking ~1,300
  * files one by one; one bundle is one file to read and compile: CPU time to
- * readiness fell by ~45% (PERFORMANCE.md, issue #18). Not minified
- * (`optimization: false`): stack traces and the source map stay readable
- * (minifying was not tried). Packages reached only through a dynamic
+ * readiness fell by ~45% (PERFORMANCE.md, issue #18). Compacted, not
+ * minified (CompactAsciiOutput): stack traces keep their names and the
+ * source map maps them back to the sources. Packages reached only through a dynamic
  * `import()` become chunks beside main.js (`<n>.js`), loaded when used.
  *
  * @param {string} projectDir the app's directory (its webpack.config.js's __dirname)
@@ -123,6 +201,8 @@ function nodeAppConfig(projectDir, options = {}) {
         sourceMap: true,
       }),
       new NodeDirnameAsRuntime(),
+      new CompactAsciiOutput(),
+      new NestLogTimestampOnFirstUse(),
     ],
     ignoreWarnings: [
       // Some packages publish source maps that point at sources they do not ship.
@@ -134,4 +214,10 @@ function nodeAppConfig(projectDir, options = {}) {
   };
 }
 
-module.exports = { nodeAppConfig, RUNTIME_DEPENDENCIES, OPTIONAL_RUNTIME_PACKAGES };
+module.exports = {
+  nodeAppConfig,
+  CompactAsciiOutput,
+  NEST_LOG_TIMESTAMP_REQUEST,
+  RUNTIME_DEPENDENCIES,
+  OPTIONAL_RUNTIME_PACKAGES,
+};

@@ -1,6 +1,13 @@
 import { trainMini, MINI_CLASSES } from '../testing/mini-corpus';
 import type { ClassifierArtifact } from './artifact';
-import { encodeBase64, packFloat32, packUint32 } from './binary';
+import {
+  decodeBase64,
+  encodeBase64,
+  packFloat32,
+  packUint32,
+  unpackFloat32,
+  unpackUint32,
+} from './binary';
 import { TextClassifier } from './classifier';
 
 const artifact = trainMini();
@@ -73,6 +80,42 @@ describe('TextClassifier', () => {
 
   it('returns an empty list for an empty batch', () => {
     expect(classifier.predict([])).toEqual([]);
+  });
+
+  it('scores a bucket no training text reached as one whose weights are all 0, bit for bit', () => {
+    // The same model with every untrained bucket listed explicitly, its weights zeros.
+    const a = fresh();
+    const { rows } = a.model;
+    const trained = unpackUint32(decodeBase64(a.model.buckets));
+    const weights = unpackFloat32(decodeBase64(a.model.weights));
+    const numBuckets = a.hyperParameters.features.numBuckets;
+    const dense = new Float32Array(numBuckets * rows);
+    trained.forEach((bucket, i) =>
+      dense.set(weights.subarray(i * rows, (i + 1) * rows), bucket * rows),
+    );
+    a.model.count = numBuckets;
+    a.model.buckets = encodeBase64(packUint32(Array.from({ length: numBuckets }, (_, b) => b)));
+    a.model.weights = encodeBase64(packFloat32(dense));
+    const explicit = TextClassifier.fromArtifact(a);
+    const texts = [
+      'kneads the blanket and purrs',
+      'the tank filter needs a new cartridge',
+      'zzzz qqqq',
+      'the contract expires soon',
+      '',
+    ];
+    expect(explicit.predict(texts)).toEqual(classifier.predict(texts));
+  });
+
+  it("holds the trained buckets' weights, not a weight for every bucket of the feature space", () => {
+    const a = fresh();
+    a.hyperParameters.features.numBuckets = 1 << 22;
+    const before = process.memoryUsage().arrayBuffers;
+    const wide = TextClassifier.fromArtifact(a);
+    const held = process.memoryUsage().arrayBuffers - before;
+    // A dense table would be 4 Mi buckets x rows x 4 bytes (96 MiB); the bucket -> slot array is 16 MiB.
+    expect(held).toBeLessThan((1 << 22) * 4 * 1.5);
+    expect(wide.predict(['purrs'])).toHaveLength(1);
   });
 });
 
