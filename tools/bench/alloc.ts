@@ -16,12 +16,10 @@
  *                              --connections 64 --top 30 --interval 1024 --save file.heapprofile]
  */
 import autocannon from 'autocannon';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
-import type { SourceMapPayload } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { freePort } from '@ml-system/test-support';
+import { sourceMapsBeside } from './profile-summary';
 import type { CallFrame } from './profile-summary';
 import { startOurs, stopAll } from './systems';
 import type { System } from './systems';
@@ -125,20 +123,7 @@ const STOP_COUNTING = `(() => {
 
 /** Names a frame `function (original/source.ts:line)` through the bundle's source map. */
 function frameNamer(): (frame: HeapNode['callFrame']) => string {
-  const maps = new Map<string, SourceMap | undefined>();
-  const mapOf = (url: string): SourceMap | undefined => {
-    if (!maps.has(url)) {
-      let map: SourceMap | undefined;
-      try {
-        const path = url.startsWith('file:') ? fileURLToPath(url) : url;
-        map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as SourceMapPayload);
-      } catch {
-        map = undefined;
-      }
-      maps.set(url, map);
-    }
-    return maps.get(url);
-  };
+  const mapOf = sourceMapsBeside();
   return (frame) => {
     const name = frame.functionName || '(anonymous)';
     if (frame.url === '') return `${name} (native)`;

@@ -48,14 +48,12 @@ export function layerOf(frame: { functionName: string; url: string }): string {
 }
 
 /**
- * The file a frame's code came from before webpack bundled it: our services
- * bundle their node_modules into main.js, so without the source map beside
- * each bundle every package's time would count as app code. Frames of files
- * without a `.map` keep their own url.
+ * The source map beside a script (`<file>.map`), read once per script; none
+ * for a script without one (Node's own, the floors under ts-node).
  */
-export function bundleSourceResolver(): (frame: CallFrame) => string {
+export function sourceMapsBeside(): (url: string) => SourceMap | undefined {
   const maps = new Map<string, SourceMap | undefined>();
-  const mapOf = (url: string): SourceMap | undefined => {
+  return (url) => {
     if (!maps.has(url)) {
       let map: SourceMap | undefined;
       try {
@@ -68,6 +66,16 @@ export function bundleSourceResolver(): (frame: CallFrame) => string {
     }
     return maps.get(url);
   };
+}
+
+/**
+ * The file a frame's code came from before webpack bundled it: our services
+ * bundle their node_modules into main.js, so without the source map beside
+ * each bundle every package's time would count as app code. Frames of files
+ * without a `.map` keep their own url.
+ */
+export function bundleSourceResolver(): (frame: CallFrame) => string {
+  const mapOf = sourceMapsBeside();
   return (frame) => {
     if (!frame.url.endsWith('.js') || frame.lineNumber === undefined) return frame.url;
     // Generated code with no source (webpack's runtime, some segments) has none.
