@@ -9,6 +9,13 @@ describe(layerOf.name, () => {
   it.each([
     [{ functionName: 'send', url: 'file:///srv/node_modules/fastify/lib/reply.js' }, 'fastify'],
     [{ functionName: 'x', url: '/srv/node_modules/@nestjs/core/router/a.js' }, '@nestjs/core'],
+    [
+      {
+        functionName: 'x',
+        url: 'webpack:///../node_modules/source-map-loader/dist/node_modules/reflect-metadata/Reflect.js',
+      },
+      'reflect-metadata',
+    ],
     [{ functionName: 'emit', url: 'node:events' }, 'node events'],
     [
       { functionName: 'writev', url: 'node:internal/stream_base_commons' },

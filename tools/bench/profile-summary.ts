@@ -34,7 +34,9 @@ export function layerOf(frame: { functionName: string; url: string }): string {
   const { functionName, url } = frame;
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(program)') return 'V8 and native (program)';
-  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  // The innermost package: the bundles' source maps name some sources through
+  // the loader that read them (node_modules/source-map-loader/dist/node_modules/x/...).
+  const inPackage = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (inPackage?.[1]) return inPackage[1];
   if (url.startsWith('node:'))
     return `node ${
