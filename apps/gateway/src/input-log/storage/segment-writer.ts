@@ -204,13 +204,9 @@ export class SegmentWriter {
    * @throws InputLogUnavailableError (as a rejection) while failed or after close.
    */
   append(bytes: Buffer, options: AppendOptions): Promise<RecordLocation> {
-    if (this.closed) return Promise.reject(new InputLogUnavailableError('the input log is closed'));
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<RecordLocation>((resolve, reject) => {
-      this.queue.push({ bytes, onDurable: options.onDurable, resolve, reject });
-      if (options.urgent) this.kick();
-      else this.lingerThenKick();
-    });
+    return new Promise<RecordLocation>((resolve, reject) =>
+      this.enqueue(bytes, options, resolve, reject),
+    );
   }
 
   /**
@@ -224,20 +220,25 @@ export class SegmentWriter {
     bytes: Buffer,
     options: AppendOptions & { onFailed: (error: Error) => void },
   ): void {
+    this.enqueue(bytes, options, IGNORE_LOCATION, options.onFailed);
+  }
+
+  /** Both appends: refused at once while failed or after close, else queued and a flush started. */
+  private enqueue(
+    bytes: Buffer,
+    options: AppendOptions,
+    resolve: PendingRecord['resolve'],
+    reject: PendingRecord['reject'],
+  ): void {
     if (this.closed) {
-      options.onFailed(new InputLogUnavailableError('the input log is closed'));
+      reject(new InputLogUnavailableError('the input log is closed'));
       return;
     }
     if (this.failure) {
-      options.onFailed(this.failure);
+      reject(this.failure);
       return;
     }
-    this.queue.push({
-      bytes,
-      onDurable: options.onDurable,
-      resolve: IGNORE_LOCATION,
-      reject: options.onFailed,
-    });
+    this.queue.push({ bytes, onDurable: options.onDurable, resolve, reject });
     if (options.urgent) this.kick();
     else this.lingerThenKick();
   }
