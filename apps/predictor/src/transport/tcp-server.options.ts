@@ -1,8 +1,8 @@
-import { Transport } from '@nestjs/microservices';
-import type { TcpOptions } from '@nestjs/microservices';
+import type { CustomStrategy } from '@nestjs/microservices';
 import type { TlsOptions } from 'node:tls';
 import { MAX_RPC_FRAME_CHARS } from '@ml-system/contracts';
 import { hardenedJsonSocket } from './hardened-json-socket';
+import { PredictorTcpServer } from './predictor-tcp.server';
 
 export interface TcpServerSettings {
   host: string;
@@ -12,11 +12,13 @@ export interface TcpServerSettings {
   tls?: TlsOptions;
 }
 
-/** The predictor's TCP microservice: where it listens and how it frames. */
-export function tcpServerOptions(settings: TcpServerSettings): TcpOptions {
+/**
+ * The predictor's TCP microservice: Nest's TCP transport (PredictorTcpServer
+ * only makes its route lookup cheaper), where it listens and how it frames.
+ */
+export function tcpServerOptions(settings: TcpServerSettings): CustomStrategy {
   return {
-    transport: Transport.TCP,
-    options: {
+    strategy: new PredictorTcpServer({
       host: settings.host,
       port: settings.port,
       tlsOptions: settings.tls,
@@ -24,6 +26,6 @@ export function tcpServerOptions(settings: TcpServerSettings): TcpOptions {
         maxFrameChars: MAX_RPC_FRAME_CHARS,
         incompleteFrameTimeoutMs: settings.incompleteFrameTimeoutMs,
       }),
-    },
+    }),
   };
 }
