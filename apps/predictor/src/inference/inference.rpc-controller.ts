@@ -18,7 +18,7 @@ import { OnnxRunError } from '../model/onnx/worker-session';
 import { RpcTelemetry } from '../observability/rpc-telemetry.service';
 import { asNamedModelRpcError } from '../predict/model-errors.mapping';
 import { RpcErrorFilter } from '../predict/rpc-error.filter';
-import { strictlyValidMessage } from '../predict/rpc-message.validation';
+import { plainlyValidInferMessage, strictlyValidMessage } from '../predict/rpc-message.validation';
 import { InferenceService } from './inference.service';
 
 const SHUTTING_DOWN: PredictorError = Object.freeze(
@@ -49,8 +49,9 @@ export function asInferenceRpcError(error: unknown): never {
  * The Open Inference Protocol's model operations on the TCP face, what the
  * gateway's `/v2/models/...` routes forward: the same service as the HTTP
  * routes, errors as predictor codes (MODEL_NOT_FOUND, INVALID_INPUT, ...).
- * Every message is validated by the strict pipe; the infer body's tensors by
- * the service, against the model.
+ * Every message is validated by the strict pipe (an infer message that is
+ * plainly valid by the same rules skips it); the infer body's tensors by the
+ * service, against the model.
  */
 // TCP patterns are documented in libs/contracts; OpenAPI covers the HTTP face only.
 @ApiExcludeController()
@@ -66,7 +67,8 @@ export class InferenceRpcController {
   @MessagePattern(PREDICTOR_PATTERNS.infer)
   infer(@Payload() message: unknown): Reply<OipInferResponse> {
     return this.telemetry.observe<OipInferResponse>(PREDICTOR_PATTERNS.infer, message, async () => {
-      const { payload, meta } = await strictlyValidMessage(message, InferMessageDto);
+      const { payload, meta } =
+        plainlyValidInferMessage(message) ?? (await strictlyValidMessage(message, InferMessageDto));
       if (this.lifecycle.draining) throw new RpcException(SHUTTING_DOWN);
       if (Date.now() > meta.deadline) throw new RpcException(DEADLINE_PASSED);
       return this.inference

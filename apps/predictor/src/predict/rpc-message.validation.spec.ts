@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import type { RpcException } from '@nestjs/microservices';
-import { MAX_BATCH_SIZE, PredictManyMessageDto, PredictMessageDto } from '@ml-system/contracts';
 import {
+  InferMessageDto,
+  MAX_BATCH_SIZE,
+  PredictManyMessageDto,
+  PredictMessageDto,
+} from '@ml-system/contracts';
+import {
+  plainlyValidInferMessage,
   plainlyValidPredictManyMessage,
   plainlyValidPredictMessage,
   strictlyValidMessage,
@@ -90,6 +96,84 @@ describe(plainlyValidPredictMessage.name, () => {
         if (plainlyValidPredictMessage(value) === null) return;
         taken += 1;
         expect(await strictError(value, PredictMessageDto)).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+    expect(taken).toBeGreaterThan(100);
+  });
+});
+
+describe(plainlyValidInferMessage.name, () => {
+  const request = { inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: ['x'] }] };
+
+  it('takes a plain infer message as it is, tensors untouched', () => {
+    const value = { payload: { model: 'tiny-sentiment', version: '2', request }, meta };
+    const valid = plainlyValidInferMessage(value);
+    expect(valid).toBe(value);
+    expect(valid?.payload.request).toBe(request);
+  });
+
+  it.each([
+    [{ payload: { model: 'm', request: [] }, meta }],
+    [{ payload: { model: 'm', request: null }, meta }],
+    [{ payload: { model: '-m', request }, meta }],
+    [{ payload: { model: 'm', version: '0', request }, meta }],
+    [{ payload: { model: 'm', version: null, request }, meta }],
+    [{ payload: { model: 'm', request, extra: 1 }, meta }],
+    [{ payload: { request }, meta }],
+    [{ payload: { model: 'm', request }, meta: { ...meta, deadline: -1 } }],
+    [{ payload: { model: 'm', request } }],
+    [{ payload: { model: 'm', request }, meta, other: true }],
+  ])('leaves %j to the full validation', (value) => {
+    expect(plainlyValidInferMessage(value)).toBeNull();
+  });
+
+  it('accepts nothing that class-validator refuses', async () => {
+    const requestArb = fc.oneof(
+      fc.constant(request),
+      fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const anyShape = fc.record(
+      {
+        payload: fc.record(
+          {
+            model: fc.oneof(fc.constantFrom('m', 'tiny-sentiment', '-m', ''), fc.string()),
+            version: fc.oneof(fc.constantFrom('1', '12', '0', '01'), fc.string(), fc.integer()),
+            request: requestArb,
+            extra: fc.boolean(),
+          },
+          { requiredKeys: [] },
+        ),
+        meta: metaArb,
+      },
+      { requiredKeys: [] },
+    );
+    // Well-formed but for what the arbitraries put in: the fast path is taken often and checked.
+    const nearValid = fc.record({
+      payload: fc.record(
+        {
+          model: fc.constantFrom('m', 'tiny-sentiment', 'a.b_c-1'),
+          version: fc.constantFrom('1', '42'),
+          request: requestArb,
+        },
+        { requiredKeys: ['model', 'request'] },
+      ),
+      meta: fc.record(
+        {
+          request_id: fc.string({ maxLength: 128 }),
+          deadline: fc.nat(),
+          traceparent: fc.constant(TRACEPARENT),
+        },
+        { requiredKeys: ['request_id', 'deadline'] },
+      ),
+    });
+    let taken = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anyShape, nearValid), async (value) => {
+        if (plainlyValidInferMessage(value) === null) return;
+        taken += 1;
+        expect(await strictError(value, InferMessageDto)).toBeUndefined();
       }),
       { numRuns: 500 },
     );

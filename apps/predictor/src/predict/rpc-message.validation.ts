@@ -9,13 +9,18 @@ import {
   TRACEPARENT_PATTERN,
   predictorError,
 } from '@ml-system/contracts';
-import type { PredictManyMessageDto, PredictMessageDto } from '@ml-system/contracts';
+import type {
+  InferMessageDto,
+  PredictManyMessageDto,
+  PredictMessageDto,
+} from '@ml-system/contracts';
 import { strictValidationPipe } from '@ml-system/server-core';
 
 const ENVELOPE_KEYS = ['payload', 'meta'];
 const META_KEYS = ['request_id', 'traceparent', 'deadline'];
 const ITEM_KEYS = ['input', 'meta'];
 const PREDICT_KEYS = ['input', 'model', 'version'];
+const INFER_KEYS = ['model', 'version', 'request'];
 
 function onlyKeys(value: object, allowed: readonly string[]): boolean {
   for (const key in value) if (!allowed.includes(key)) return false;
@@ -90,6 +95,26 @@ export function plainlyValidPredictManyMessage(value: unknown): PredictManyMessa
   }
   if (!plainlyValidMeta(meta)) return null;
   return value as unknown as PredictManyMessageDto;
+}
+
+/**
+ * A `predictor.infer.v1` message that is plainly valid, or null, on the same
+ * terms as `plainlyValidPredictMessage`: exactly `{payload: {model, version?,
+ * request}, meta}`, `request` an object. The request's tensors are the
+ * service's to check against the model, on either path; what the fast path
+ * saves is class-transformer copying every element of every tensor and the
+ * pipe walking them all again (for prototype keys, binary values and array
+ * gaps, none of which a JSON frame can carry that the service would read).
+ */
+export function plainlyValidInferMessage(value: unknown): InferMessageDto | null {
+  if (!isPlainObject(value) || !onlyKeys(value, ENVELOPE_KEYS)) return null;
+  const { payload, meta } = value;
+  if (!isPlainObject(payload) || !onlyKeys(payload, INFER_KEYS)) return null;
+  const { model, version, request } = payload;
+  if (typeof model !== 'string' || !MODEL_NAME_PATTERN.test(model)) return null;
+  if (!plainlyOptional(version, MODEL_VERSION_PATTERN)) return null;
+  if (!isPlainObject(request) || !plainlyValidMeta(meta)) return null;
+  return value as unknown as InferMessageDto;
 }
 
 /** The one strict pipe of the TCP face: it decides, and words the INVALID_INPUT error. */
