@@ -22,7 +22,9 @@
  * connections with each predictor count of `--scale` behind one gateway (0
  * skips it). `--floors 1` (the default) adds the framework floors: the
  * baseline's own logic on plain Fastify and on a plain Nest controller, and
- * the Fastify one with a synced append of each input before its answer.
+ * the Fastify one with a synced append of each input before its answer (also
+ * at one connection, for what the synced write costs in latency), and on the
+ * ONNX path that durable floor in front of our own predictor.
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,6 +47,7 @@ import {
   runStamp,
   startBaseline,
   startNestPair,
+  startDurableOnnxFloor,
   startOnnxFloor,
   startOurs,
   stopAll,
@@ -100,8 +103,13 @@ function targetOf(system: System, scenario: Scenario): string {
 function takesPart(system: System, scenario: Scenario): boolean {
   if (scenario.kind === 'onnx') return system.inferPath !== undefined;
   if (system.inferPath !== undefined) return false;
-  // The framework floors answer for the framework's cost under load; one connection measures latency.
-  return !(system.name.endsWith('-floor') && scenario.connections === 1);
+  // The framework floors answer for the framework's cost under load; one connection measures
+  // latency, where only the durable floor says something more (what a synced write costs there).
+  return !(
+    system.name.endsWith('-floor') &&
+    scenario.connections === 1 &&
+    system.name !== 'durable-floor'
+  );
 }
 
 /** Reads the shipper's backlog from the gateway's /metrics every 250 ms until stopped. */
@@ -239,9 +247,13 @@ async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promi
       await startOurs(1, { onnx: true }),
       await startOurs(1, { onnx: true, predictorOnly: true }),
       await startOnnxFloor(),
+      ...(options.floors ? [await startDurableOnnxFloor()] : []),
     );
   return systems;
 }
+
+/** The ONNX scenario's systems, in the order of the table. */
+const ONNX_SYSTEMS = ['ours-onnx', 'ours-onnx-predictor', 'durable-onnx-floor', 'onnx-floor'];
 
 type Stat = 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'frontCpuUs';
 
@@ -407,12 +419,13 @@ function report(
   if (onnxScenarios.length > 0) {
     console.log(
       `\nONNX text model: ${ONNX_MODEL} version ${ONNX_MODEL_VERSION}, one text per request, through ours ` +
-        `(POST ${ONNX_INFER_PATH} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway) ` +
+        `(POST ${ONNX_INFER_PATH} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway; ` +
+        'durable-onnx-floor: the durable floor in front of our predictor, over its TCP face) ' +
         'and through the floor (onnxruntime-node called directly in one process, the same batching); ' +
         'CPU: the front process, µs per request\n',
     );
     const rows = onnxScenarios.flatMap((scenario) =>
-      measuredRows(['ours-onnx', 'ours-onnx-predictor', 'onnx-floor'], scenario, (run) => [
+      measuredRows(ONNX_SYSTEMS, scenario, (run) => [
         formatRatio(ratio(run.rps, of('onnx-floor', scenario).rps)),
         String(run.failures),
       ]),
@@ -433,10 +446,18 @@ function report(
     if (at1) {
       const floorP50 = of('onnx-floor', at1).probeP50;
       const predictorP50 = of('ours-onnx-predictor', at1).probeP50;
+      const oursP50 = of('ours-onnx', at1).probeP50;
       console.log(
-        `ours − floor, p50 at 1 connection (µs clock): ${signedUs(of('ours-onnx', at1).probeP50 - floorP50)} (target ≤ +500 µs); ` +
-          `the predictor alone − floor: ${signedUs(predictorP50 - floorP50)}, so the gateway and its hop: ${signedUs(of('ours-onnx', at1).probeP50 - predictorP50)}`,
+        `ours − floor, p50 at 1 connection (µs clock): ${signedUs(oursP50 - floorP50)} (target ≤ +500 µs); ` +
+          `the predictor alone − floor: ${signedUs(predictorP50 - floorP50)}, so the gateway and its hop: ${signedUs(oursP50 - predictorP50)}`,
       );
+      const durableP50 = of('durable-onnx-floor', at1).probeP50;
+      if (Number.isFinite(durableP50)) {
+        console.log(
+          `the durable floor in front of our predictor − floor: ${signedUs(durableP50 - floorP50)}; ` +
+            `ours − that durable floor (our gateway's features and resilience): ${signedUs(oursP50 - durableP50)}`,
+        );
+      }
       // Ours answers an infer request only once its input is durable; the floor writes nothing.
       console.log(
         `of which no code removes: one synced append on the input log's disk, p50 ${Math.round(syncedAppendP50Us(join(__dirname, '..', '..', 'tmp', 'bench')))} µs`,

@@ -1,5 +1,19 @@
+import 'reflect-metadata';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import { startBaseline, startNestPair, startOnnxFloor, stopAll } from './systems';
+import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import { freePort } from '@ml-system/test-support';
+import {
+  ONNX_INFER_PATH,
+  startBaseline,
+  startDurableOnnxFront,
+  startNestPair,
+  startOnnxFloor,
+  stopAll,
+} from './systems';
 import type { System } from './systems';
 
 jest.setTimeout(120_000);
@@ -136,5 +150,85 @@ describe('durable-floor', () => {
 
   it('refuses a body without data with a 400', async () => {
     expect((await post(`${floor.url}/process`, { forward_to_model: false })).status).toBe(400);
+  });
+});
+
+/** Answers `predictor.infer.v1` over Nest's own TCP server with what it was sent, as a model would answer. */
+@Controller()
+class EchoInferController {
+  @MessagePattern(PREDICTOR_PATTERNS.infer)
+  infer(
+    @Payload()
+    message: {
+      payload: { model: string; version?: string; request: unknown };
+      meta: { request_id: string; deadline: number };
+    },
+  ): unknown {
+    const { payload, meta } = message;
+    return {
+      model_name: payload.model,
+      model_version: payload.version,
+      outputs: [
+        { name: 'echo', datatype: 'BYTES', shape: [1], data: [JSON.stringify(payload.request)] },
+        {
+          name: 'deadline_ahead',
+          datatype: 'BOOL',
+          shape: [1],
+          data: [meta.deadline > Date.now()],
+        },
+      ],
+    };
+  }
+}
+
+@Module({ controllers: [EchoInferController] })
+class EchoInferModule {}
+
+describe('durable-onnx-floor', () => {
+  let backend: INestMicroservice;
+  let floor: System;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    backend = await NestFactory.createMicroservice(EchoInferModule, {
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+      logger: false,
+    });
+    await backend.listen();
+    floor = await startDurableOnnxFront(port);
+  });
+
+  afterAll(() => backend.close());
+
+  it("passes each infer body through Nest's TCP framing and has every answered one on disk", async () => {
+    const bodies = Array.from({ length: 20 }, (_, i) => ({
+      inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [`text ${i} é`] }],
+    }));
+    const answers = await Promise.all(
+      bodies.map((body) => post(`${floor.url}${ONNX_INFER_PATH}`, body)),
+    );
+    const file = /inputs to (\S+)/.exec(floor.processes[0]?.logs ?? '')?.[1] ?? '';
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; data: unknown });
+    const [, model, version] =
+      /^\/v2\/models\/([^/]+)\/versions\/([^/]+)\/infer$/.exec(ONNX_INFER_PATH) ?? [];
+    answers.forEach((answer, i) => {
+      expect(answer).toEqual({
+        status: 200,
+        body: {
+          model_name: model,
+          model_version: version,
+          outputs: [
+            { name: 'echo', datatype: 'BYTES', shape: [1], data: [JSON.stringify(bodies[i])] },
+            { name: 'deadline_ahead', datatype: 'BOOL', shape: [1], data: [true] },
+          ],
+        },
+      });
+      expect(lines.map((line) => line.data)).toContainEqual(bodies[i]);
+    });
+    expect(lines).toHaveLength(bodies.length);
   });
 });

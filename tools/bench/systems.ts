@@ -8,7 +8,7 @@ import { NodeProcess, freePort } from '@ml-system/test-support';
  * the plain NestJS pair, and the minimal fronts.
  */
 export interface System {
-  /** ours, ours+pg, ours-onnx, ours-onnx-predictor, nest-pair, baseline, fastify-floor, nest-floor, durable-floor, onnx-floor. */
+  /** ours, ours+pg, ours-onnx, ours-onnx-predictor, nest-pair, baseline, fastify-floor, nest-floor, durable-floor, onnx-floor, durable-onnx-floor. */
   name: string;
   /** The process that takes the load's requests: its CPU per request is the one compared. */
   front: string;
@@ -116,6 +116,41 @@ export interface OursOptions {
   predictorOnly?: boolean;
 }
 
+/** The ONNX test repository's environment for a predictor that serves it. */
+const ONNX_ENV: Record<string, string> = {
+  MODEL_REPOSITORY: ONNX_REPOSITORY,
+  DEFAULT_MODEL: ONNX_MODEL,
+  // The repository does not change during a run: no polling beside the load.
+  MODEL_REPOSITORY_POLL_MS: '0',
+};
+
+/** Our predictor's bundle, started as in production, to its first ready answer. */
+async function launchPredictor(
+  logName: string,
+  name: string,
+  onnx: boolean,
+  extraNodeArgs: readonly string[] = [],
+): Promise<{ process: NodeProcess; tcpPort: number; httpUrl: string; ms: number }> {
+  const tcpPort = await freePort();
+  const httpPort = await freePort();
+  const spawned = performance.now();
+  const predictor = launch(
+    name,
+    join(ROOT, 'dist', 'apps', 'predictor', 'main.js'),
+    {
+      PREDICTOR_TCP_PORT: String(tcpPort),
+      PREDICTOR_HTTP_PORT: String(httpPort),
+      LOG_LEVEL: 'info',
+      ...(onnx ? ONNX_ENV : {}),
+    },
+    [...productionNodeArgs('predictor'), ...extraNodeArgs],
+    logFileFor(logName),
+  );
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  await predictor.waitForHttp(`${httpUrl}/health/ready`, 30_000);
+  return { process: predictor, tcpPort, httpUrl, ms: performance.now() - spawned };
+}
+
 /**
  * Our predictor(s) and gateway as production runs them, on free ports, every
  * feature on and an API key required. With `onnx` and `predictorOnly`, the
@@ -143,35 +178,13 @@ export async function startOurs(
   const tcpPorts: number[] = [];
   const httpUrls: string[] = [];
   const startMs: Record<string, number> = {};
-  const modelEnv: Record<string, string> = onnx
-    ? {
-        MODEL_REPOSITORY: ONNX_REPOSITORY,
-        DEFAULT_MODEL: ONNX_MODEL,
-        // The repository does not change during a run: no polling beside the load.
-        MODEL_REPOSITORY_POLL_MS: '0',
-      }
-    : {};
   for (let i = 0; i < predictorCount; i++) {
-    const tcp = await freePort();
-    const predictorHttp = await freePort();
-    const spawned = performance.now();
-    const predictor = launch(
-      `predictor-${i + 1}`,
-      join(ROOT, 'dist', 'apps', 'predictor', 'main.js'),
-      {
-        PREDICTOR_TCP_PORT: String(tcp),
-        PREDICTOR_HTTP_PORT: String(predictorHttp),
-        LOG_LEVEL: 'info',
-        ...modelEnv,
-      },
-      [...productionNodeArgs('predictor'), ...extraNodeArgs],
-      logFileFor(`${name}-predictor-${i + 1}`),
-    );
-    await predictor.waitForHttp(`http://127.0.0.1:${predictorHttp}/health/ready`, 30_000);
-    startMs[predictor.name] = performance.now() - spawned;
-    predictors.push(predictor);
-    tcpPorts.push(tcp);
-    httpUrls.push(`http://127.0.0.1:${predictorHttp}`);
+    const label = `predictor-${i + 1}`;
+    const started = await launchPredictor(`${name}-${label}`, label, onnx, extraNodeArgs);
+    startMs[started.process.name] = started.ms;
+    predictors.push(started.process);
+    tcpPorts.push(started.tcpPort);
+    httpUrls.push(started.httpUrl);
   }
   if (onnx && predictorOnly) {
     return {
@@ -265,6 +278,41 @@ export async function startNestPair(): Promise<System> {
     url: `http://127.0.0.1:${port}`,
     headers: {},
     processes: [gateway.process, predictor.process],
+    startMs: {},
+  };
+}
+
+/**
+ * The durable ONNX floor (tools/bench/baseline/durable-onnx-floor.ts) in front
+ * of our predictor serving the ONNX test repository, over its TCP face.
+ */
+export async function startDurableOnnxFloor(): Promise<System> {
+  const predictor = await launchPredictor('durable-onnx-floor-predictor', 'predictor-1', true);
+  const floor = await startDurableOnnxFront(predictor.tcpPort);
+  return { ...floor, processes: [...floor.processes, predictor.process] };
+}
+
+/** The durable ONNX floor's front alone, in front of whatever speaks our predictor's TCP face at `backendPort`. */
+export async function startDurableOnnxFront(backendPort: number): Promise<System> {
+  const port = await freePort();
+  const front = await startTs(
+    'durable-onnx-floor',
+    join(BENCH, 'baseline', 'durable-onnx-floor.ts'),
+    {
+      PORT: String(port),
+      BACKEND_PORT: String(backendPort),
+      // Its input lines on the disk that ours writes its input log to, as the durable floor's.
+      LOG_FILE: join(ROOT, 'tmp', 'bench', `durable-onnx-floor-${Date.now()}.jsonl`),
+    },
+    'durable onnx floor on',
+  );
+  return {
+    name: 'durable-onnx-floor',
+    front: 'durable-onnx-floor',
+    url: `http://127.0.0.1:${port}`,
+    inferPath: ONNX_INFER_PATH,
+    headers: {},
+    processes: [front.process],
     startMs: {},
   };
 }
