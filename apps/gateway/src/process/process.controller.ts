@@ -38,7 +38,7 @@ export class ProcessController {
   @ApiProcess()
   process(@Req() request: FastifyRequest): Promise<ProcessResponse> {
     // Validated here, not by a parameter pipe (see ProcessBodyPipe); a refusal
-    // is thrown (or rejected) into Nest's exception filter as before.
+    // is rejected into the problem+json filter (installProcessRoute calls it).
     const body = this.bodies.validate(request.body);
     return body instanceof Promise
       ? body.then((valid) => this.accept(valid, request))
