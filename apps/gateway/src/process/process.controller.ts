@@ -9,6 +9,7 @@ import type { ProcessRequestDto } from './process-request.dto';
 import { ApiProcess } from './process.docs';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
+import { ServedByFastify } from './served-by-fastify.decorator';
 
 @ApiTags('process')
 @Controller()
@@ -26,13 +27,18 @@ export class ProcessController {
     return { service: 'gateway', status: 'running', version: SYSTEM_VERSION };
   }
 
-  /** The seed's endpoint, and its versioned twin. */
+  /**
+   * The seed's endpoint, and its versioned twin. Served by Fastify straight
+   * to this method, past Nest's router (see `installProcessRoute`): no Nest
+   * guard, pipe, interceptor or parameter decorator runs for it.
+   */
   @Post(['process', 'v1/process'])
   @HttpCode(200)
+  @ServedByFastify()
   @ApiProcess()
   process(@Req() request: FastifyRequest): Promise<ProcessResponse> {
     // Validated here, not by a parameter pipe (see ProcessBodyPipe); a refusal
-    // is thrown (or rejected) into Nest's exception filter as before.
+    // is rejected into the problem+json filter (installProcessRoute calls it).
     const body = this.bodies.validate(request.body);
     return body instanceof Promise
       ? body.then((valid) => this.accept(valid, request))

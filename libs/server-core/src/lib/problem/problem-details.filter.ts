@@ -11,8 +11,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /**
+   * The same answer for a route Fastify serves without Nest's router (the
+   * gateway's `POST /process`), which has no `ArgumentsHost` to hand over.
+   */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const { body, headers, unexpected } = toProblem(exception, String(request.id));
     if (unexpected) {
       this.logger.error(
