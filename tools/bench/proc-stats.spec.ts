@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
+  anonPartsMiB,
+  anonPartsOfSmaps,
   cpuMs,
   cpuMsOfStat,
   rssMiB,
@@ -90,5 +92,77 @@ describe(rssPartsOfRollup.name, () => {
     expect(anonMiB).toBeGreaterThan(1);
     expect(fileMiB).toBeGreaterThan(1);
     expect(Math.abs(anonMiB + fileMiB - rssMiB(process.pid))).toBeLessThan(8);
+  });
+});
+
+describe(anonPartsOfSmaps.name, () => {
+  /** One mapping of an smaps text: start and size in KiB, resident anonymous KiB. */
+  const mapping = (
+    startHex: string,
+    sizeKb: number,
+    perms: string,
+    anonKb: number,
+    name = '',
+  ): string => {
+    const start = BigInt(`0x${startHex}`);
+    const end = start + BigInt(sizeKb * 1024);
+    return [
+      `${startHex}-${end.toString(16)} ${perms} 00000000 00:00 0                          ${name}`.trimEnd(),
+      `Size:           ${sizeKb} kB`,
+      `Rss:            ${anonKb} kB`,
+      `Anonymous:      ${anonKb} kB`,
+      'VmFlags: rd wr mr mw me ac',
+    ].join('\n');
+  };
+  const MiB = 1024;
+  const text = [
+    mapping('55d0c0000000', 30 * MiB, 'rw-p', 21 * MiB, '[heap]'),
+    // A thread's arena: the used part, then the rest of its 64 MiB reservation.
+    mapping('7f0000000000', 12 * MiB, 'rw-p', 10 * MiB),
+    mapping('7f0000c00000', 52 * MiB, '---p', 0),
+    mapping('7f0004000000', 1 * MiB, 'rw-p', 1 * MiB),
+    mapping('7f0004100000', 63 * MiB, '---p', 0),
+    // A thread's stack above its guard page.
+    mapping('7f0010000000', 4, '---p', 0),
+    mapping('7f0010001000', 8 * MiB, 'rw-p', 256),
+    // V8's pages: not at a 64 MiB boundary, no reservation after them.
+    mapping('7f0020040000', 16 * MiB, 'rw-p', 16 * MiB),
+    // A named file's private pages, and an unnamed mapping at a boundary whose reservation is not 64 MiB.
+    mapping('7f0030000000', 1 * MiB, 'rw-p', 512, '/usr/bin/node'),
+    mapping('7f0040000000', 2 * MiB, 'rw-p', 2 * MiB),
+    mapping('7f0040200000', 2 * MiB, '---p', 0),
+    mapping('7ffd00000000', 132, 'rw-p', 100, '[stack]'),
+    '',
+  ].join('\n');
+
+  it("sorts anonymous memory into the main arena, the threads' arenas and stacks, and the rest", () => {
+    expect(anonPartsOfSmaps(text)).toEqual({
+      mainArenaMiB: 21,
+      threadArenasMiB: [10, 1],
+      threadStacksMiB: 0.25,
+      otherMiB: 16 + 0.5 + 2 + 100 / 1024,
+    });
+  });
+
+  it('reads nothing from text that is not smaps', () => {
+    expect(anonPartsOfSmaps('no such thing')).toEqual({
+      mainArenaMiB: 0,
+      threadArenasMiB: [],
+      threadStacksMiB: 0,
+      otherMiB: 0,
+    });
+  });
+
+  it('reads this very process, whose parts add up to its anonymous RSS', () => {
+    const parts = anonPartsMiB(process.pid);
+    const { anonMiB } = rssPartsMiB(process.pid);
+    const sum =
+      parts.mainArenaMiB +
+      parts.threadArenasMiB.reduce((a, b) => a + b, 0) +
+      parts.threadStacksMiB +
+      parts.otherMiB;
+    expect(parts.otherMiB).toBeGreaterThan(1);
+    // Read a moment apart: within a few MiB of each other.
+    expect(Math.abs(sum - anonMiB)).toBeLessThan(4);
   });
 });

@@ -130,3 +130,105 @@ export function rssPartsOfRollup(text: string): RssParts {
 export function rssPartsMiB(pid: number): RssParts {
   return rssPartsOfRollup(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
 }
+
+/** Where a process's anonymous memory lies, MiB, sorted by mapping (see `anonPartsOfSmaps`). */
+export interface AnonParts {
+  /** glibc's main arena: the `[heap]` mapping that brk grows (the main thread's malloc). */
+  mainArenaMiB: number;
+  /** glibc's arenas of the other threads, largest first: each a 64 MiB-aligned heap. */
+  threadArenasMiB: number[];
+  /** The threads' stacks: each mapped just above a 4 KiB guard. */
+  threadStacksMiB: number;
+  /** Every other anonymous mapping: V8's heap pages and array buffers, large mallocs, the main stack. */
+  otherMiB: number;
+}
+
+interface Mapping {
+  start: number;
+  perms: string;
+  name: string;
+  sizeKb: number;
+  anonKb: number;
+}
+
+/** glibc's non-main arenas are heaps of HEAP_MAX_SIZE (64 MiB on 64-bit), aligned to it. */
+const ARENA_HEAP_KB = 64 * 1024;
+
+function mappingsOfSmaps(text: string): Mapping[] {
+  const mappings: Mapping[] = [];
+  let current: Mapping | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ (\S+) \S+ \S+ \S+ *(.*)$/.exec(line);
+    if (head) {
+      current = {
+        start: parseInt(head[1] ?? '0', 16),
+        perms: head[2] ?? '',
+        name: head[3] ?? '',
+        sizeKb: 0,
+        anonKb: 0,
+      };
+      mappings.push(current);
+      continue;
+    }
+    const field = /^(Size|Anonymous):\s+(\d+) kB/.exec(line);
+    if (field && current) {
+      if (field[1] === 'Size') current.sizeKb = Number(field[2]);
+      else current.anonKb = Number(field[2]);
+    }
+  }
+  return mappings;
+}
+
+/**
+ * The anonymous part of a process's RSS in the text of `/proc/<pid>/smaps`,
+ * by what the mappings look like: glibc's main arena is `[heap]`; a thread's
+ * arena is an unnamed read-write mapping at a 64 MiB boundary followed by
+ * the unnamed `---p` rest of its 64 MiB reservation; a thread's stack is an
+ * unnamed read-write mapping of at most 8 MiB just above a 4 KiB `---p`
+ * guard. A heuristic for reading where memory went, not an accounting: V8
+ * reserves its own regions differently, so they land in `otherMiB`.
+ */
+export function anonPartsOfSmaps(text: string): AnonParts {
+  const mappings = mappingsOfSmaps(text);
+  const parts: AnonParts = {
+    mainArenaMiB: 0,
+    threadArenasMiB: [],
+    threadStacksMiB: 0,
+    otherMiB: 0,
+  };
+  mappings.forEach((mapping, i) => {
+    if (mapping.anonKb === 0) return;
+    const mib = mapping.anonKb / 1024;
+    if (mapping.name === '[heap]') {
+      parts.mainArenaMiB += mib;
+      return;
+    }
+    const next = mappings[i + 1];
+    const previous = mappings[i - 1];
+    const unnamed = (m: Mapping | undefined): m is Mapping => m !== undefined && m.name === '';
+    const isArena =
+      unnamed(mapping) &&
+      mapping.start % (ARENA_HEAP_KB * 1024) === 0 &&
+      unnamed(next) &&
+      next.perms === '---p' &&
+      next.start === mapping.start + mapping.sizeKb * 1024 &&
+      mapping.sizeKb + next.sizeKb === ARENA_HEAP_KB;
+    const isStack =
+      unnamed(mapping) &&
+      unnamed(previous) &&
+      previous.perms === '---p' &&
+      previous.sizeKb === 4 &&
+      previous.start + 4096 === mapping.start &&
+      mapping.sizeKb <= 8 * 1024;
+    if (isArena) parts.threadArenasMiB.push(mib);
+    else if (isStack) parts.threadStacksMiB += mib;
+    else parts.otherMiB += mib;
+  });
+  parts.threadArenasMiB.sort((a, b) => b - a);
+  return parts;
+}
+
+/** `anonPartsOfSmaps` of a live process (Linux /proc). */
+export function anonPartsMiB(pid: number): AnonParts {
+  return anonPartsOfSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+}
