@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { nestFrame, nestFrameReader } from '@ml-system/test-support';
 
 /**
  * A client of our predictor's TCP face in the fewest lines: Nest's framing
@@ -12,38 +13,27 @@ export function connectNestTcpBackend(port: number): {
 } {
   const pending = new Map<string, { resolve(value: unknown): void; reject(e: Error): void }>();
   let nextId = 0;
-  let buffer = '';
   const socket = connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    for (;;) {
-      const hash = buffer.indexOf('#');
-      if (hash < 0) return;
-      const length = Number(buffer.slice(0, hash));
-      if (buffer.length < hash + 1 + length) return;
-      const reply = JSON.parse(buffer.slice(hash + 1, hash + 1 + length)) as {
-        id: string;
-        response?: unknown;
-        err?: unknown;
-      };
-      buffer = buffer.slice(hash + 1 + length);
+  socket.on(
+    'data',
+    nestFrameReader((json) => {
+      const reply = JSON.parse(json) as { id: string; response?: unknown; err?: unknown };
       const waiting = pending.get(reply.id);
       pending.delete(reply.id);
       if (reply.err !== undefined && reply.err !== null)
         waiting?.reject(new Error(JSON.stringify(reply.err)));
       else waiting?.resolve(reply.response);
-    }
-  });
+    }),
+  );
   return {
     close: () => socket.destroy(),
     send(pattern: string, data: unknown): Promise<unknown> {
       const id = String(nextId++);
-      const json = JSON.stringify({ pattern, data, id });
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        socket.write(`${json.length}#${json}`);
+        socket.write(nestFrame({ pattern, data, id }));
       });
     },
   };

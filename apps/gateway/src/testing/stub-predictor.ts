@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { PREDICTOR_PATTERNS } from '@ml-system/contracts';
+import { nestFrame, nestFrameReader } from '@ml-system/test-support';
 import type {
   PredictManyItemDto,
   PredictManyOutcome,
@@ -111,19 +112,10 @@ export class StubPredictor {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.setEncoding('utf8');
-    let buffer = '';
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (;;) {
-        const hash = buffer.indexOf('#');
-        if (hash < 0) return;
-        const length = Number(buffer.slice(0, hash));
-        if (buffer.length < hash + 1 + length) return;
-        const frame = buffer.slice(hash + 1, hash + 1 + length);
-        buffer = buffer.slice(hash + 1 + length);
-        this.handle(socket, JSON.parse(frame) as StubMessage);
-      }
-    });
+    socket.on(
+      'data',
+      nestFrameReader((frame) => this.handle(socket, JSON.parse(frame) as StubMessage)),
+    );
   }
 
   private handle(socket: Socket, message: StubMessage): void {
@@ -146,8 +138,7 @@ export class StubPredictor {
         : { id: message.id, err: action.error, isDisposed: true };
     const send = (): void => {
       if (socket.destroyed) return;
-      const json = JSON.stringify(body);
-      socket.write(`${json.length}#${json}`);
+      socket.write(nestFrame(body));
     };
     if (action.delayMs) setTimeout(send, action.delayMs);
     else send();
