@@ -45,6 +45,16 @@ const metaArb = fc.oneof(
   ),
 );
 
+/** Meta objects the fast path must take: bounds met, the traceparent well formed. */
+const wellFormedMeta = fc.record(
+  {
+    request_id: fc.string({ maxLength: 128 }),
+    deadline: fc.nat(),
+    traceparent: fc.constant(TRACEPARENT),
+  },
+  { requiredKeys: ['request_id', 'deadline'] },
+);
+
 describe(plainlyValidPredictMessage.name, () => {
   it('takes a plain predict message as it is, without building instances', () => {
     const value = { payload: { input: 'x' }, meta };
@@ -81,14 +91,7 @@ describe(plainlyValidPredictMessage.name, () => {
     // the near misses are what it must spot.
     const wellFormed = fc.record({
       payload: fc.record({ input: fc.string({ minLength: 1, maxLength: 12 }) }),
-      meta: fc.record(
-        {
-          request_id: fc.string({ maxLength: 128 }),
-          deadline: fc.nat(),
-          traceparent: fc.constant(TRACEPARENT),
-        },
-        { requiredKeys: ['request_id', 'deadline'] },
-      ),
+      meta: wellFormedMeta,
     });
     let taken = 0;
     await fc.assert(
@@ -159,14 +162,7 @@ describe(plainlyValidInferMessage.name, () => {
         },
         { requiredKeys: ['model', 'request'] },
       ),
-      meta: fc.record(
-        {
-          request_id: fc.string({ maxLength: 128 }),
-          deadline: fc.nat(),
-          traceparent: fc.constant(TRACEPARENT),
-        },
-        { requiredKeys: ['request_id', 'deadline'] },
-      ),
+      meta: wellFormedMeta,
     });
     let taken = 0;
     await fc.assert(
