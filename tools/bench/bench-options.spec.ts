@@ -9,6 +9,7 @@ describe(parseBenchOptions.name, () => {
       repeat: 1,
       connections: [1, 64],
       onnxConnections: [1, 64],
+      onnxModel: 'tiny-sentiment',
       scenarios: ['forward', 'local', 'onnx'],
       pg: true,
       predictors: 1,
@@ -88,5 +89,18 @@ describe(scenariosOf.name, () => {
       { name: 'local c=8', kind: 'local', connections: 8 },
       { name: 'local c=64', kind: 'local', connections: 64 },
     ]);
+  });
+});
+
+describe('--onnx-model', () => {
+  it("serves the test repository's tiny-sentiment unless told otherwise", () => {
+    expect(parseBenchOptions([]).onnxModel).toBe('tiny-sentiment');
+    expect(parseBenchOptions(['--onnx-model', 'mini-bert']).onnxModel).toBe('mini-bert');
+  });
+
+  it('refuses a model the bench cannot make, naming the ones it can', () => {
+    expect(() => parseBenchOptions(['--onnx-model', 'bert-large'])).toThrow(
+      /tiny-sentiment, mini-bert.*"bert-large"/,
+    );
   });
 });

@@ -5,6 +5,15 @@ import { parseArgs } from 'node:util';
 export const SCENARIO_KINDS = ['forward', 'local', 'onnx'] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
+/**
+ * The text classifiers the ONNX scenario can serve: the test repository's
+ * embedding bag (a run takes microseconds: the serving around it is the
+ * figure) and a BERT encoder of BERT-mini's size (a run takes most of a
+ * millisecond per text, as the classifiers teams ship).
+ */
+export const ONNX_MODEL_NAMES = ['tiny-sentiment', 'mini-bert'] as const;
+export type OnnxModelName = (typeof ONNX_MODEL_NAMES)[number];
+
 export interface BenchOptions {
   duration: number;
   warmup: number;
@@ -13,6 +22,8 @@ export interface BenchOptions {
   connections: number[];
   /** Connection counts of the ONNX scenario. */
   onnxConnections: number[];
+  /** The model the ONNX scenario serves. */
+  onnxModel: OnnxModelName;
   /** The scenarios to run, in the order given. */
   scenarios: ScenarioKind[];
   /** Also run ours with the PostgreSQL shipper on in the forward and local scenarios. */
@@ -74,6 +85,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       repeat: text('1'),
       connections: text('1,64'),
       'onnx-connections': text('1,64'),
+      'onnx-model': text('tiny-sentiment'),
       scenarios: text(SCENARIO_KINDS.join(',')),
       pg: text('1'),
       predictors: text('1'),
@@ -85,6 +97,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   });
   const repeat = nonNegative('repeat', values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number ≥ 1');
+  const onnxModel = values['onnx-model'];
+  if (!(ONNX_MODEL_NAMES as readonly string[]).includes(onnxModel)) {
+    throw new Error(`--onnx-model takes one of ${ONNX_MODEL_NAMES.join(', ')}, not "${onnxModel}"`);
+  }
   const duration = nonNegative('duration', values.duration);
   if (duration === 0) throw new Error('--duration must be above 0');
   return {
@@ -93,6 +109,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     repeat,
     connections: positiveIntegers('connections', values.connections, false),
     onnxConnections: positiveIntegers('onnx-connections', values['onnx-connections'], false),
+    onnxModel: onnxModel as OnnxModelName,
     scenarios: parseScenarios(values.scenarios),
     pg: flag(values.pg),
     predictors: positiveIntegers('predictors', values.predictors, false)[0] ?? 1,

@@ -6,14 +6,18 @@
  * process's CPU time per request, with the ratios.
  *
  *   npx nx run tools:bench [-- --duration 5 --warmup 1 --repeat 1 --connections 1,64
- *                              --scenarios forward,local,onnx --onnx-connections 1,64 --pg 1
+ *                              --scenarios forward,local,onnx --onnx-connections 1,64
+ *                              --onnx-model tiny-sentiment|mini-bert --pg 1
  *                              --floors 1 --soak 60 --scale 1,2,3]
  *
  * Scenarios: `forward` and `local` (POST /process) on every system; with
  * `--pg 1` ours also runs with the PostgreSQL shipper on (a private server
- * the bench starts), its lag read from the gateway's /metrics; `onnx`: the
- * test repository's Hugging Face text classifier through our predictor next
- * to a one-process onnxruntime-node floor. Besides the tables it reports the
+ * the bench starts), its lag read from the gateway's /metrics; `onnx`: a
+ * Hugging Face text classifier through our predictor next to a one-process
+ * onnxruntime-node floor: the test repository's `tiny-sentiment` (an
+ * embedding bag whose run takes microseconds: what serving adds around a
+ * model) or `mini-bert` (a BERT encoder of BERT-mini's size, made on first
+ * use by tools/models/make_bench_model.py with Debian's python3-onnx). Besides the tables it reports the
  * CPU time of every process per request (from /proc, all threads), the
  * 1-connection latency at microsecond resolution, each of our processes'
  * start-to-ready time (spawn to /health/ready = 200), their RSS at the end of
@@ -41,9 +45,7 @@ import { syncedAppendP50Us } from './synced-append';
 import { lagOf, summarizeLag } from './prom-text';
 import type { LagSample, LagSummary } from './prom-text';
 import {
-  ONNX_MODEL,
-  ONNX_MODEL_VERSION,
-  ONNX_INFER_PATH,
+  ONNX_BENCH_MODELS,
   runStamp,
   startBaseline,
   startNestPair,
@@ -242,13 +244,15 @@ async function startSystems(options: BenchOptions, scenarios: Scenario[]): Promi
         await startBaseline('durable-floor'),
       );
   }
-  if (scenarios.some((s) => s.kind === 'onnx'))
+  if (scenarios.some((s) => s.kind === 'onnx')) {
+    const onnxModel = ONNX_BENCH_MODELS[options.onnxModel]();
     systems.push(
-      await startOurs(1, { onnx: true }),
-      await startOurs(1, { onnx: true, predictorOnly: true }),
-      await startOnnxFloor(),
-      ...(options.floors ? [await startDurableOnnxFloor()] : []),
+      await startOurs(1, { onnx: true, onnxModel }),
+      await startOurs(1, { onnx: true, onnxModel, predictorOnly: true }),
+      await startOnnxFloor(onnxModel),
+      ...(options.floors ? [await startDurableOnnxFloor(onnxModel)] : []),
     );
+  }
   return systems;
 }
 
@@ -417,9 +421,10 @@ function report(
   }
 
   if (onnxScenarios.length > 0) {
+    const onnxModel = ONNX_BENCH_MODELS[options.onnxModel]();
     console.log(
-      `\nONNX text model: ${ONNX_MODEL} version ${ONNX_MODEL_VERSION}, one text per request, through ours ` +
-        `(POST ${ONNX_INFER_PATH} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway; ` +
+      `\nONNX text model: ${onnxModel.name} version ${onnxModel.version}, one text per request, through ours ` +
+        `(POST ${onnxModel.inferPath} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway; ` +
         'durable-onnx-floor: the durable floor in front of our predictor, over its TCP face) ' +
         'and through the floor (onnxruntime-node called directly in one process, the same batching); ' +
         'CPU: the front process, µs per request\n',

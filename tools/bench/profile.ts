@@ -5,12 +5,13 @@
  * self time by layer. The `.cpuprofile` files stay under `--out` for Chrome
  * DevTools (Performance tab, "Load profile").
  *
- *   npx nx run tools:profile [-- --mode forward|local|onnx --connections 64 --duration 6 --predictors 1 --pg]
+ *   npx nx run tools:profile [-- --mode forward|local|onnx --connections 64 --duration 6 --predictors 1 --pg
+ *                                --onnx-model tiny-sentiment|mini-bert]
  *
  * `--pg` starts a private PostgreSQL (as the bench's `--pg 1` does) and
  * points the gateway's INPUT_LOG_DATABASE_URL at it: the shipper runs under load.
  *
- * `onnx` posts the ONNX scenario's infer body to ONNX_INFER_PATH on the gateway
+ * `onnx` posts the ONNX scenario's infer body to the model's infer path on the gateway
  * (the predictor serving the test repository); its model worker threads get profiles too.
  *
  * The profiler slows the services down: read shares, not requests/s.
@@ -22,7 +23,9 @@ import { parseArgs } from 'node:util';
 import { PostgresServer } from '@ml-system/test-support';
 import { bundleSourceResolver, summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { ONNX_INFER_PATH, runStamp, startOurs, stopAll } from './systems';
+import { ONNX_BENCH_MODELS, runStamp, startOurs, stopAll } from './systems';
+import { ONNX_MODEL_NAMES } from './bench-options';
+import type { OnnxModelName } from './bench-options';
 
 /** The ONNX scenario's request, as the bench sends it. */
 const ONNX_BODY = {
@@ -51,12 +54,17 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '6' },
       predictors: { type: 'string', default: '1' },
       pg: { type: 'boolean', default: false },
+      'onnx-model': { type: 'string', default: 'tiny-sentiment' },
       out: { type: 'string', default: join('tmp', 'bench', `profiles-${runStamp()}`) },
     },
   });
   const { mode } = values;
   if (mode !== 'forward' && mode !== 'local' && mode !== 'onnx')
     throw new Error(`--mode is forward, local or onnx, not ${mode}`);
+  const modelName = values['onnx-model'];
+  if (!(ONNX_MODEL_NAMES as readonly string[]).includes(modelName))
+    throw new Error(`--onnx-model is one of ${ONNX_MODEL_NAMES.join(', ')}, not ${modelName}`);
+  const onnxModel = mode === 'onnx' ? ONNX_BENCH_MODELS[modelName as OnnxModelName]() : undefined;
   const connections = Number(values.connections);
   const duration = Number(values.duration);
   const predictors = Number(values.predictors);
@@ -66,10 +74,10 @@ async function main(): Promise<void> {
   if (values.pg) postgres = await PostgresServer.start();
   const system = await startOurs(predictors, {
     extraNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    onnx: mode === 'onnx',
+    ...(onnxModel ? { onnx: true, onnxModel } : {}),
     ...(postgres ? { databaseUrl: postgres.url } : {}),
   });
-  const path = mode === 'onnx' ? ONNX_INFER_PATH : '/process';
+  const path = onnxModel ? onnxModel.inferPath : '/process';
   const names = new Map(system.processes.map((p) => [p.pid, p.name]));
   let result: autocannon.Result;
   try {

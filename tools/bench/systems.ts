@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
+import type { OnnxModelName } from './bench-options';
 
 /**
  * The systems the bench and the profiler start: ours (built JS, plain node),
@@ -46,6 +48,56 @@ export const ONNX_MODEL_VERSION = '2';
  * difference to the floor between the two.
  */
 export const ONNX_INFER_PATH = `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`;
+
+/** A text classifier the ONNX scenario can serve: where its repository is, and which version the requests name. */
+export interface OnnxBenchModel {
+  repository: string;
+  name: string;
+  version: string;
+  /** `POST` here (on the gateway or the predictor) infers with it. */
+  inferPath: string;
+}
+
+/** The test repository's embedding bag: a run takes microseconds, so the figure is the serving around it. */
+export const TINY_SENTIMENT: OnnxBenchModel = {
+  repository: ONNX_REPOSITORY,
+  name: ONNX_MODEL,
+  version: ONNX_MODEL_VERSION,
+  inferPath: ONNX_INFER_PATH,
+};
+
+/** Where the bench's generated models live: made on first use, never committed (~13 MB). */
+const BENCH_MODELS = join(ROOT, 'tmp', 'bench', 'models');
+
+/**
+ * A BERT encoder of BERT-mini's size (tools/models/make_bench_model.py), made
+ * on first use with Debian's python3-onnx and python3-numpy.
+ * @throws Error naming the packages when the script cannot run.
+ */
+export function miniBert(): OnnxBenchModel {
+  const model = { repository: BENCH_MODELS, name: 'mini-bert', version: '1' };
+  if (!existsSync(join(BENCH_MODELS, model.name, model.version, 'model.onnx'))) {
+    try {
+      execFileSync(
+        '/usr/bin/python3',
+        [join(ROOT, 'tools', 'models', 'make_bench_model.py'), BENCH_MODELS],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+    } catch (error) {
+      throw new Error(
+        'the mini-bert bench model is made by /usr/bin/python3 tools/models/make_bench_model.py, ' +
+          `which needs Debian's python3-onnx and python3-numpy: ${String(error)}`,
+      );
+    }
+  }
+  return { ...model, inferPath: `/v2/models/${model.name}/versions/${model.version}/infer` };
+}
+
+/** The ONNX scenario's models by the name `--onnx-model` takes. */
+export const ONNX_BENCH_MODELS: Record<OnnxModelName, () => OnnxBenchModel> = {
+  'tiny-sentiment': () => TINY_SENTIMENT,
+  'mini-bert': miniBert,
+};
 
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 
@@ -110,25 +162,29 @@ export interface OursOptions {
   gatewayNodeArgs?: readonly string[];
   /** INPUT_LOG_DATABASE_URL: the gateway ships its input log into this PostgreSQL. */
   databaseUrl?: string;
-  /** Serve the ONNX test repository (ONNX_REPOSITORY, default model ONNX_MODEL). */
+  /** Serve an ONNX text classifier's repository (`onnxModel`, by default the test repository's). */
   onnx?: boolean;
+  /** With `onnx`: which model (its repository, served as the default model). */
+  onnxModel?: OnnxBenchModel;
   /** With `onnx`: the predictor alone, its own HTTP face in front (no gateway). */
   predictorOnly?: boolean;
 }
 
-/** The ONNX test repository's environment for a predictor that serves it. */
-const ONNX_ENV: Record<string, string> = {
-  MODEL_REPOSITORY: ONNX_REPOSITORY,
-  DEFAULT_MODEL: ONNX_MODEL,
-  // The repository does not change during a run: no polling beside the load.
-  MODEL_REPOSITORY_POLL_MS: '0',
-};
+/** The environment of a predictor that serves `model`'s repository. */
+function onnxEnv(model: OnnxBenchModel): Record<string, string> {
+  return {
+    MODEL_REPOSITORY: model.repository,
+    DEFAULT_MODEL: model.name,
+    // The repository does not change during a run: no polling beside the load.
+    MODEL_REPOSITORY_POLL_MS: '0',
+  };
+}
 
 /** Our predictor's bundle, started as in production, to its first ready answer. */
 async function launchPredictor(
   logName: string,
   name: string,
-  onnx: boolean,
+  onnx: OnnxBenchModel | undefined,
   extraNodeArgs: readonly string[] = [],
 ): Promise<{ process: NodeProcess; tcpPort: number; httpUrl: string; ms: number }> {
   const tcpPort = await freePort();
@@ -141,7 +197,7 @@ async function launchPredictor(
       PREDICTOR_TCP_PORT: String(tcpPort),
       PREDICTOR_HTTP_PORT: String(httpPort),
       LOG_LEVEL: 'info',
-      ...(onnx ? ONNX_ENV : {}),
+      ...(onnx ? onnxEnv(onnx) : {}),
     },
     [...productionNodeArgs('predictor'), ...extraNodeArgs],
     logFileFor(logName),
@@ -165,8 +221,10 @@ export async function startOurs(
     gatewayNodeArgs = [],
     databaseUrl,
     onnx = false,
+    onnxModel = TINY_SENTIMENT,
     predictorOnly = false,
   } = options;
+  const model = onnx ? onnxModel : undefined;
   const name = onnx
     ? predictorOnly
       ? 'ours-onnx-predictor'
@@ -180,18 +238,18 @@ export async function startOurs(
   const startMs: Record<string, number> = {};
   for (let i = 0; i < predictorCount; i++) {
     const label = `predictor-${i + 1}`;
-    const started = await launchPredictor(`${name}-${label}`, label, onnx, extraNodeArgs);
+    const started = await launchPredictor(`${name}-${label}`, label, model, extraNodeArgs);
     startMs[started.process.name] = started.ms;
     predictors.push(started.process);
     tcpPorts.push(started.tcpPort);
     httpUrls.push(started.httpUrl);
   }
-  if (onnx && predictorOnly) {
+  if (model && predictorOnly) {
     return {
       name,
       front: 'predictor-1',
       url: httpUrls[0] ?? '',
-      inferPath: ONNX_INFER_PATH,
+      inferPath: model.inferPath,
       headers: {},
       processes: predictors,
       startMs,
@@ -226,7 +284,7 @@ export async function startOurs(
     name,
     front: 'gateway',
     url: `http://127.0.0.1:${gatewayPort}`,
-    ...(onnx ? { inferPath: ONNX_INFER_PATH } : {}),
+    ...(model ? { inferPath: model.inferPath } : {}),
     headers: { 'x-api-key': API_KEY },
     processes: [gateway, ...predictors],
     startMs,
@@ -286,14 +344,19 @@ export async function startNestPair(): Promise<System> {
  * The durable ONNX floor (tools/bench/baseline/durable-onnx-floor.ts) in front
  * of our predictor serving the ONNX test repository, over its TCP face.
  */
-export async function startDurableOnnxFloor(): Promise<System> {
-  const predictor = await launchPredictor('durable-onnx-floor-predictor', 'predictor-1', true);
-  const floor = await startDurableOnnxFront(predictor.tcpPort);
+export async function startDurableOnnxFloor(
+  model: OnnxBenchModel = TINY_SENTIMENT,
+): Promise<System> {
+  const predictor = await launchPredictor('durable-onnx-floor-predictor', 'predictor-1', model);
+  const floor = await startDurableOnnxFront(predictor.tcpPort, model);
   return { ...floor, processes: [...floor.processes, predictor.process] };
 }
 
 /** The durable ONNX floor's front alone, in front of whatever speaks our predictor's TCP face at `backendPort`. */
-export async function startDurableOnnxFront(backendPort: number): Promise<System> {
+export async function startDurableOnnxFront(
+  backendPort: number,
+  model: OnnxBenchModel = TINY_SENTIMENT,
+): Promise<System> {
   const port = await freePort();
   const front = await startTs(
     'durable-onnx-floor',
@@ -310,7 +373,7 @@ export async function startDurableOnnxFront(backendPort: number): Promise<System
     name: 'durable-onnx-floor',
     front: 'durable-onnx-floor',
     url: `http://127.0.0.1:${port}`,
-    inferPath: ONNX_INFER_PATH,
+    inferPath: model.inferPath,
     headers: {},
     processes: [front.process],
     startMs: {},
@@ -318,14 +381,14 @@ export async function startDurableOnnxFront(backendPort: number): Promise<System
 }
 
 /** The ONNX floor (tools/bench/baseline/onnx-floor.ts) on the version our predictor serves. */
-export async function startOnnxFloor(): Promise<System> {
+export async function startOnnxFloor(model: OnnxBenchModel = TINY_SENTIMENT): Promise<System> {
   const port = await freePort();
   const floor = await startTs(
     'onnx-floor',
     join(BENCH, 'baseline', 'onnx-floor.ts'),
     {
       PORT: String(port),
-      MODEL_FOLDER: join(ONNX_REPOSITORY, ONNX_MODEL, ONNX_MODEL_VERSION),
+      MODEL_FOLDER: join(model.repository, model.name, model.version),
     },
     'onnx floor on',
   );
