@@ -43,6 +43,7 @@ import type { LagSample, LagSummary } from './prom-text';
 import {
   ONNX_MODEL,
   ONNX_MODEL_VERSION,
+  ONNX_INFER_BODY,
   ONNX_INFER_PATH,
   runStamp,
   startBaseline,
@@ -72,9 +73,6 @@ interface Measurement {
   lag?: LagSummary;
 }
 
-/** The text every ONNX request classifies, in the Open Inference Protocol's REST body. */
-const ONNX_TEXT = 'I really love this, it is great';
-
 /** A difference of µs with its sign, or a dash when either side is missing. */
 function signedUs(difference: number): string {
   if (!Number.isFinite(difference)) return '—';
@@ -82,11 +80,7 @@ function signedUs(difference: number): string {
 }
 
 function bodyOf(scenario: Scenario): string {
-  if (scenario.kind === 'onnx') {
-    return JSON.stringify({
-      inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [ONNX_TEXT] }],
-    });
-  }
+  if (scenario.kind === 'onnx') return ONNX_INFER_BODY;
   return JSON.stringify({
     data: 'wags its tail when I come home',
     forward_to_model: scenario.kind === 'forward',

@@ -22,14 +22,7 @@ import { parseArgs } from 'node:util';
 import { PostgresServer } from '@ml-system/test-support';
 import { bundleSourceResolver, summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { ONNX_INFER_PATH, runStamp, startOurs, stopAll } from './systems';
-
-/** The ONNX scenario's request, as the bench sends it. */
-const ONNX_BODY = {
-  inputs: [
-    { name: 'text', datatype: 'BYTES', shape: [1], data: ['I really love this, it is great'] },
-  ],
-};
+import { ONNX_INFER_BODY, ONNX_INFER_PATH, runStamp, startOurs, stopAll } from './systems';
 
 /** The private PostgreSQL of a `--pg` run; removed at the end, on the error path too. */
 let postgres: PostgresServer | undefined;
@@ -77,11 +70,13 @@ async function main(): Promise<void> {
       url: `${system.url}${path}`,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...system.headers },
-      body: JSON.stringify(
+      body:
         mode === 'onnx'
-          ? ONNX_BODY
-          : { data: 'wags its tail when I come home', forward_to_model: mode === 'forward' },
-      ),
+          ? ONNX_INFER_BODY
+          : JSON.stringify({
+              data: 'wags its tail when I come home',
+              forward_to_model: mode === 'forward',
+            }),
       connections,
       duration,
     });

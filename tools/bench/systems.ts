@@ -47,6 +47,13 @@ export const ONNX_MODEL_VERSION = '2';
  */
 export const ONNX_INFER_PATH = `/v2/models/${ONNX_MODEL}/versions/${ONNX_MODEL_VERSION}/infer`;
 
+/** The ONNX scenario's request body (one text to classify), as the bench, profile and alloc send it. */
+export const ONNX_INFER_BODY = JSON.stringify({
+  inputs: [
+    { name: 'text', datatype: 'BYTES', shape: [1], data: ['I really love this, it is great'] },
+  ],
+});
+
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 
 /**
