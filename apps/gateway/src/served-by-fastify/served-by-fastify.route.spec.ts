@@ -1,4 +1,8 @@
+import { Controller, Get, HttpCode, Module, Post, Req } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import type { FastifyRequest } from 'fastify';
 import type { OipInferResponse } from '@ml-system/contracts';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
 import { PredictorClient } from '../predictor-client/predictor-client';
@@ -6,6 +10,8 @@ import type { ModelChoice } from '../predictor-client/predictor-client';
 import { gatewayTestApp } from '../testing/gateway-test-app';
 import { problemViolations } from '../testing/problem-assertions';
 import { strictMock } from '../testing/strict-mock';
+import { ServedByFastify } from './served-by-fastify.decorator';
+import { installFastifyServedRoutes } from './served-by-fastify.route';
 
 const INFERRED: OipInferResponse = {
   model_name: 'm',
@@ -130,4 +136,65 @@ describe('routes served by Fastify (installFastifyServedRoutes)', () => {
     expect(response.statusCode).toBe(200);
     expect(nestReplies).toHaveBeenCalledTimes(1);
   });
+});
+
+@Controller('served')
+class ServedController {
+  private readonly prefix = 'served';
+
+  @Post('created')
+  @ServedByFastify()
+  created(@Req() request: FastifyRequest<{ Body: { n: number } }>): Promise<object> {
+    return Promise.resolve({ by: this.prefix, n: request.body.n });
+  }
+
+  @Post('accepted')
+  @HttpCode(202)
+  @ServedByFastify()
+  accepted(): Promise<object> {
+    return Promise.resolve({ accepted: true });
+  }
+
+  @Get(':id')
+  @ServedByFastify()
+  one(@Req() request: FastifyRequest<{ Params: { id: string } }>): Promise<object> {
+    return Promise.resolve({ id: request.params.id });
+  }
+}
+
+@Module({ controllers: [ServedController] })
+class ServedModule {}
+
+describe('installFastifyServedRoutes on any controller', () => {
+  let app: NestFastifyApplication;
+  let nestReplies: jest.SpyInstance;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ServedModule] }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
+    installFastifyServedRoutes(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    nestReplies = jest.spyOn(app.getHttpAdapter(), 'reply');
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it.each([
+    ['POST', '/served/created', { n: 1 }, 201, { by: 'served', n: 1 }],
+    ['POST', '/served/accepted', {}, 202, { accepted: true }],
+    ['GET', '/served/7', undefined, 200, { id: '7' }],
+  ] as const)(
+    'calls the marked method on its controller instance: %s %s (body %j) answers %d, its @HttpCode or Nest’s default',
+    async (method, url, payload, status, body) => {
+      const response = await app.inject({ method, url, ...(payload && { payload }) });
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toEqual(body);
+      expect(nestReplies).not.toHaveBeenCalled();
+    },
+  );
 });
