@@ -1,5 +1,5 @@
 /**
- * Bytes the gateway allocates per `POST /process` request, and where: starts
+ * Bytes the gateway allocates per request, and where: starts
  * our built gateway and predictor as the bench does (every feature on, an API
  * key sent, LOG_LEVEL=info) with the inspector open on the gateway, warms it
  * up, then sends a fixed number of requests and reads, over the inspector,
@@ -12,8 +12,12 @@
  *    each site named by the function's source file and line in the bundle's
  *    source map.
  *
- *   npx nx run tools:alloc [-- --mode forward|local --requests 20000 --warmup 5000
+ *   npx nx run tools:alloc [-- --mode forward|local|onnx --requests 20000 --warmup 5000
  *                              --connections 64 --top 30 --interval 1024 --save file.heapprofile]
+ *
+ * `forward` and `local` post to `POST /process`; `onnx` posts the ONNX
+ * scenario's infer body to ONNX_INFER_PATH, the predictor serving the ONNX
+ * test repository, as the bench's and the profile's onnx mode do.
  */
 import autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
@@ -21,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '@ml-system/test-support';
 import { sourceMapsBeside } from './profile-summary';
 import type { CallFrame } from './profile-summary';
-import { startOurs, stopAll } from './systems';
+import { ONNX_INFER_BODY, ONNX_INFER_PATH, startOurs, stopAll } from './systems';
 import type { System } from './systems';
 
 /** A node of the Chrome DevTools Protocol's SamplingHeapProfile. */
@@ -159,12 +163,28 @@ function sitesOf(
   return sites;
 }
 
-async function load(system: System, forward: boolean, connections: number, amount: number) {
+type Mode = 'forward' | 'local' | 'onnx';
+
+/** The route a mode posts to and the body it sends. */
+function requestOf(mode: Mode): { path: string; body: string } {
+  return mode === 'onnx'
+    ? { path: ONNX_INFER_PATH, body: ONNX_INFER_BODY }
+    : {
+        path: '/process',
+        body: JSON.stringify({
+          data: 'wags its tail when I come home',
+          forward_to_model: mode === 'forward',
+        }),
+      };
+}
+
+async function load(system: System, mode: Mode, connections: number, amount: number) {
+  const { path, body } = requestOf(mode);
   const result = await autocannon({
-    url: `${system.url}/process`,
+    url: `${system.url}${path}`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...system.headers },
-    body: JSON.stringify({ data: 'wags its tail when I come home', forward_to_model: forward }),
+    body,
     connections,
     amount,
   });
@@ -189,15 +209,18 @@ async function main(): Promise<void> {
     },
   });
   const { mode } = values;
-  if (mode !== 'forward' && mode !== 'local')
-    throw new Error(`--mode is forward or local, not ${mode}`);
+  if (mode !== 'forward' && mode !== 'local' && mode !== 'onnx')
+    throw new Error(`--mode is forward, local or onnx, not ${mode}`);
   const requests = Number(values.requests);
   const connections = Number(values.connections);
   const inspectPort = await freePort();
-  const system = await startOurs(1, { gatewayNodeArgs: [`--inspect=127.0.0.1:${inspectPort}`] });
+  const system = await startOurs(1, {
+    gatewayNodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+    onnx: mode === 'onnx',
+  });
   const inspector = await Inspector.connect(inspectPort);
   try {
-    await load(system, mode === 'forward', connections, Number(values.warmup));
+    await load(system, mode, connections, Number(values.warmup));
     await inspector.send('HeapProfiler.enable');
     await inspector.send('HeapProfiler.startSampling', {
       samplingInterval: Number(values.interval),
@@ -205,7 +228,7 @@ async function main(): Promise<void> {
       includeObjectsCollectedByMinorGC: true,
     });
     await inspector.evaluate(START_COUNTING);
-    const answered = await load(system, mode === 'forward', connections, requests);
+    const answered = await load(system, mode, connections, requests);
     const { allocated, gcs } = await inspector.evaluate<{ allocated: number; gcs: number }>(
       STOP_COUNTING,
     );
@@ -216,7 +239,7 @@ async function main(): Promise<void> {
     const sites = sitesOf(profile.head, frameNamer());
     const sampled = [...sites.values()].reduce((sum, bytes) => sum + bytes, 0);
     console.log(
-      `POST /process ${mode}, ${connections} connections, ${answered} requests: ` +
+      `POST ${requestOf(mode).path} ${mode}, ${connections} connections, ${answered} requests: ` +
         `${Math.round(allocated / answered)} bytes allocated per request (${gcs} GCs); ` +
         `sampled sites sum to ${Math.round(sampled / answered)} per request`,
     );

@@ -46,6 +46,7 @@ import { lagOf, summarizeLag } from './prom-text';
 import type { LagSample, LagSummary } from './prom-text';
 import {
   ONNX_BENCH_MODELS,
+  ONNX_INFER_BODY,
   runStamp,
   startBaseline,
   startNestPair,
@@ -74,9 +75,6 @@ interface Measurement {
   lag?: LagSummary;
 }
 
-/** The text every ONNX request classifies, in the Open Inference Protocol's REST body. */
-const ONNX_TEXT = 'I really love this, it is great';
-
 /** A difference of µs with its sign, or a dash when either side is missing. */
 function signedUs(difference: number): string {
   if (!Number.isFinite(difference)) return '—';
@@ -84,11 +82,7 @@ function signedUs(difference: number): string {
 }
 
 function bodyOf(scenario: Scenario): string {
-  if (scenario.kind === 'onnx') {
-    return JSON.stringify({
-      inputs: [{ name: 'text', datatype: 'BYTES', shape: [1], data: [ONNX_TEXT] }],
-    });
-  }
+  if (scenario.kind === 'onnx') return ONNX_INFER_BODY;
   return JSON.stringify({
     data: 'wags its tail when I come home',
     forward_to_model: scenario.kind === 'forward',

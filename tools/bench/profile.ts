@@ -23,16 +23,9 @@ import { parseArgs } from 'node:util';
 import { PostgresServer } from '@ml-system/test-support';
 import { bundleSourceResolver, summarizeProfile } from './profile-summary';
 import type { CpuProfile } from './profile-summary';
-import { ONNX_BENCH_MODELS, runStamp, startOurs, stopAll } from './systems';
+import { ONNX_BENCH_MODELS, ONNX_INFER_BODY, runStamp, startOurs, stopAll } from './systems';
 import { ONNX_MODEL_NAMES } from './bench-options';
 import type { OnnxModelName } from './bench-options';
-
-/** The ONNX scenario's request, as the bench sends it. */
-const ONNX_BODY = {
-  inputs: [
-    { name: 'text', datatype: 'BYTES', shape: [1], data: ['I really love this, it is great'] },
-  ],
-};
 
 /** The private PostgreSQL of a `--pg` run; removed at the end, on the error path too. */
 let postgres: PostgresServer | undefined;
@@ -85,11 +78,13 @@ async function main(): Promise<void> {
       url: `${system.url}${path}`,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...system.headers },
-      body: JSON.stringify(
+      body:
         mode === 'onnx'
-          ? ONNX_BODY
-          : { data: 'wags its tail when I come home', forward_to_model: mode === 'forward' },
-      ),
+          ? ONNX_INFER_BODY
+          : JSON.stringify({
+              data: 'wags its tail when I come home',
+              forward_to_model: mode === 'forward',
+            }),
       connections,
       duration,
     });

@@ -99,6 +99,13 @@ export const ONNX_BENCH_MODELS: Record<OnnxModelName, () => OnnxBenchModel> = {
   'mini-bert': miniBert,
 };
 
+/** The ONNX scenario's request body (one text to classify), as the bench, profile and alloc send it. */
+export const ONNX_INFER_BODY = JSON.stringify({
+  inputs: [
+    { name: 'text', datatype: 'BYTES', shape: [1], data: ['I really love this, it is great'] },
+  ],
+});
+
 const TS_NODE = ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register'];
 
 /**

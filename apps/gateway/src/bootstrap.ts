@@ -14,8 +14,8 @@ import { validateGatewayEnv } from './config/gateway.config';
 import { InputLogWriteService } from './input-log/input-log-write.service';
 import type { GatewayEnv } from './config/gateway.config';
 import { serveGatewayOpenApi } from './gateway.openapi';
-import { installProcessRoute } from './process/process.route';
 import { configureCors } from './security/cors';
+import { installFastifyServedRoutes } from './served-by-fastify/served-by-fastify.route';
 import { SecurityHooks } from './security/security.hooks';
 
 export interface RunningGateway {
@@ -44,7 +44,7 @@ export function configureGateway(app: NestFastifyApplication): void {
   configureHttpApp(app);
   // Before the routes register (at init): the hooks attach to each route as it does.
   app.get(SecurityHooks).install(app);
-  installProcessRoute(app);
+  installFastifyServedRoutes(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
   configureCors(app, config.get('CORS_ORIGINS', { infer: true }));
   app.get(LifecycleService).setDrainDelay(config.get('SHUTDOWN_DRAIN_MS', { infer: true }));

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN } from '@ml-system/contracts';
 import type { OipInferResponse, OipModelMetadata, OipModelReady } from '@ml-system/contracts';
 import { ProblemException, requestTraceparent, setRequestOutcome } from '@ml-system/server-core';
 import type { ModelChoice } from '../predictor-client/predictor-client';
+import { ServedByFastify } from '../served-by-fastify/served-by-fastify.decorator';
 import { ApiGatewayInfer, ApiGatewayModelMetadata, ApiGatewayModelReady } from './inference.docs';
 import { InferenceService } from './inference.service';
 import type { InferenceContext } from './inference.service';
@@ -28,6 +29,15 @@ export function modelChoiceOf(name: string, version?: string): ModelChoice {
   return version === undefined ? { model: name } : { model: name, version };
 }
 
+/**
+ * An infer request as Fastify hands it over: the path's parameters and the
+ * JSON object the body parser made of the body (none when the request had no body).
+ */
+type InferRequest = FastifyRequest<{
+  Params: { name: string; version?: string };
+  Body: Record<string, unknown> | undefined;
+}>;
+
 function contextOf(request: FastifyRequest): InferenceContext {
   return {
     requestId: String(request.id),
@@ -47,27 +57,28 @@ function contextOf(request: FastifyRequest): InferenceContext {
 export class InferenceController {
   constructor(private readonly inference: InferenceService) {}
 
+  /**
+   * Served by Fastify straight to these two methods, past Nest's router (see
+   * `installFastifyServedRoutes`): no Nest guard, pipe, interceptor or
+   * parameter decorator runs for them; a refusal (a path naming no model) is
+   * thrown into the problem+json filter.
+   */
   @Post(':name/infer')
   @HttpCode(200)
+  @ServedByFastify()
   @ApiGatewayInfer()
-  infer(
-    @Param('name') name: string,
-    @Body() body: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-  ): Promise<OipInferResponse> {
-    return this.inferOn(modelChoiceOf(name), body, request);
+  infer(@Req() request: InferRequest): Promise<OipInferResponse> {
+    return this.inferOn(modelChoiceOf(request.params.name), request);
   }
 
   @Post(':name/versions/:version/infer')
   @HttpCode(200)
+  @ServedByFastify()
+  @ApiParam({ name: 'version', type: String })
   @ApiGatewayInfer()
-  inferVersion(
-    @Param('name') name: string,
-    @Param('version') version: string,
-    @Body() body: Record<string, unknown>,
-    @Req() request: FastifyRequest,
-  ): Promise<OipInferResponse> {
-    return this.inferOn(modelChoiceOf(name, version), body, request);
+  inferVersion(@Req() request: InferRequest): Promise<OipInferResponse> {
+    const { name, version } = request.params;
+    return this.inferOn(modelChoiceOf(name, version), request);
   }
 
   @Get(':name')
@@ -107,14 +118,18 @@ export class InferenceController {
     return this.readiness(modelChoiceOf(name, version), request, reply);
   }
 
-  private async inferOn(
-    choice: ModelChoice,
-    body: Record<string, unknown>,
-    request: FastifyRequest,
-  ): Promise<OipInferResponse> {
-    const response = await this.inference.infer(choice, body, contextOf(request));
-    setRequestOutcome(request, 'inferred');
-    return response;
+  private inferOn(choice: ModelChoice, request: InferRequest): Promise<OipInferResponse> {
+    // A POST without a body skips the JSON parser: refused as the parser refuses a non-object.
+    if (request.body === undefined) {
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'The body must be a JSON object');
+    }
+    return this.inference.infer(choice, request.body, {
+      requestId: String(request.id),
+      receivedAt: Date.now(),
+      traceparent: requestTraceparent(request),
+      bodyText: request.jsonBodyText,
+      outcome: () => setRequestOutcome(request, 'inferred'),
+    });
   }
 
   /** As the predictor's OIP route: 200 when ready, 503 with the same body when not. */

@@ -108,6 +108,23 @@ describe(InferenceService.name, () => {
     expect(infer).not.toHaveBeenCalled();
   });
 
+  it('records the JSON text the client sent when it has it, sizes that text, and reports success', async () => {
+    const appendInput = jest.fn(() => Promise.resolve());
+    const outcome = jest.fn();
+    const inference = service({ appendInput }, { infer: () => Promise.resolve(answer) });
+    const bodyText = ` ${JSON.stringify(body, null, 2)} `;
+    await inference.infer({ model: 'm' }, body, { ...context, bodyText, outcome });
+    expect(appendInput).toHaveBeenCalledWith(expect.objectContaining({ data: bodyText }));
+    expect(outcome).toHaveBeenCalledTimes(1);
+
+    const padded = `${JSON.stringify(body)}${' '.repeat(MAX_INFER_REQUEST_BYTES)}`;
+    await expect(
+      inference.infer({ model: 'm' }, body, { ...context, bodyText: padded, outcome }),
+    ).rejects.toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(appendInput).toHaveBeenCalledTimes(1);
+    expect(outcome).toHaveBeenCalledTimes(1);
+  });
+
   it('answers 503 when the input log refuses the request, even when the model answered', async () => {
     const inference = service(
       { appendInput: () => Promise.reject(new InputLogUnavailableError('the disk is full')) },

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MAX_INFER_REQUEST_BYTES } from '@ml-system/contracts';
 import type { OipInferResponse, OipModelMetadata, OipModelReady } from '@ml-system/contracts';
-import { ProblemException } from '@ml-system/server-core';
+import { IsoTimeCache, ProblemException } from '@ml-system/server-core';
 import type { GatewayEnv } from '../config/gateway.config';
 import { inputNotRecorded } from '../input-log/input-log.errors';
 import { InputLogWriteService } from '../input-log/input-log-write.service';
@@ -17,6 +17,13 @@ export interface InferenceContext {
   traceparent?: string;
   /** When the request arrived, epoch ms. */
   receivedAt: number;
+  /**
+   * The JSON text the body was parsed from, as the client sent it: logged as
+   * the input's `data` instead of the body serialized again.
+   */
+  bodyText?: string;
+  /** Told when an infer request succeeded, for its log line. */
+  outcome?: () => void;
 }
 
 /**
@@ -24,11 +31,14 @@ export interface InferenceContext {
  * predictor over TCP through the same client as `POST /process` (deadline,
  * retries, breakers, endpoint pool, in-flight cap; failures mapped by the one
  * failure table). An infer request is an input like any other: recorded
- * durably before it is answered, its `data` being its JSON body.
+ * durably before it is answered, its `data` being its JSON body (the text
+ * the client sent, when the parser handed it over).
  */
 @Injectable()
 export class InferenceService {
   private readonly deadlineMs: number;
+  /** Requests arriving in the same millisecond share the string of their time. */
+  private readonly receivedTimes = new IsoTimeCache();
 
   constructor(
     private readonly inputLog: InputLogWriteService,
@@ -48,7 +58,7 @@ export class InferenceService {
     body: Record<string, unknown>,
     context: InferenceContext,
   ): Promise<OipInferResponse> {
-    const data = JSON.stringify(body);
+    const data = context.bodyText ?? JSON.stringify(body);
     if (Buffer.byteLength(data, 'utf8') > MAX_INFER_REQUEST_BYTES) {
       throw new ProblemException(
         413,
@@ -59,7 +69,7 @@ export class InferenceService {
     const { requestId, receivedAt } = context;
     const logged = this.inputLog.appendInput({
       id: requestId,
-      received_at: new Date(receivedAt).toISOString(),
+      received_at: this.receivedTimes.of(receivedAt),
       data,
       forward_to_model: true,
       model: choice.model,
@@ -82,6 +92,7 @@ export class InferenceService {
       model_version: response.model_version ?? '',
       latency_ms: elapsed(),
     });
+    context.outcome?.();
     return response;
   }
 

@@ -4,12 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import { SYSTEM_VERSION } from '@ml-system/contracts';
 import { ApiServiceBanner, requestTraceparent, setRequestOutcome } from '@ml-system/server-core';
 import { Public } from '../security/public.decorator';
+import { ServedByFastify } from '../served-by-fastify/served-by-fastify.decorator';
 import { ProcessBodyPipe } from './process-body.pipe';
 import type { ProcessRequestDto } from './process-request.dto';
 import { ApiProcess } from './process.docs';
 import { ProcessService } from './process.service';
 import type { ProcessResponse } from './process.types';
-import { ServedByFastify } from './served-by-fastify.decorator';
 
 @ApiTags('process')
 @Controller()
@@ -29,7 +29,7 @@ export class ProcessController {
 
   /**
    * The seed's endpoint, and its versioned twin. Served by Fastify straight
-   * to this method, past Nest's router (see `installProcessRoute`): no Nest
+   * to this method, past Nest's router (see `installFastifyServedRoutes`): no Nest
    * guard, pipe, interceptor or parameter decorator runs for it.
    */
   @Post(['process', 'v1/process'])
@@ -38,7 +38,7 @@ export class ProcessController {
   @ApiProcess()
   process(@Req() request: FastifyRequest): Promise<ProcessResponse> {
     // Validated here, not by a parameter pipe (see ProcessBodyPipe); a refusal
-    // is rejected into the problem+json filter (installProcessRoute calls it).
+    // is rejected into the problem+json filter (installFastifyServedRoutes calls it).
     const body = this.bodies.validate(request.body);
     return body instanceof Promise
       ? body.then((valid) => this.accept(valid, request))

@@ -10,6 +10,7 @@ describe(installJsonBodyParser.name, () => {
     app = fastify({ logger: false });
     installJsonBodyParser(app, { maxDepth: 4 });
     app.post('/', async (request) => ({ got: request.body }));
+    app.post('/text', async (request) => ({ text: request.jsonBodyText ?? null }));
     app.setErrorHandler((error, _request, reply) => {
       const status = error instanceof ProblemException ? error.getStatus() : 500;
       const code = error instanceof ProblemException ? error.code : 'OTHER';
@@ -29,6 +30,18 @@ describe(installJsonBodyParser.name, () => {
 
   it('parses a JSON object', async () => {
     expect((await post('{"a":[1,{"b":2}]}')).json()).toEqual({ got: { a: [1, { b: 2 }] } });
+  });
+
+  it('hands over the text it parsed, as sent, and none without a body', async () => {
+    const text = '{ "a" : [1.0, "\\u00e9"],\n "b": "é" }';
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/text',
+      headers: { 'content-type': 'application/json' },
+      payload: text,
+    });
+    expect(sent.json()).toEqual({ text });
+    expect((await app.inject({ method: 'POST', url: '/text' })).json()).toEqual({ text: null });
   });
 
   it('refuses nesting deeper than maxDepth before parsing', async () => {
