@@ -35,10 +35,10 @@ const BUNDLED_MODEL = join(ROOT, 'apps', 'predictor', 'assets', 'model', 'animal
 const API_KEY = randomBytes(24).toString('hex');
 
 /** The model the ONNX scenario serves: the Hugging Face text classifier of the test repository. */
-export const ONNX_REPOSITORY = join(ROOT, 'tools', 'models', 'repository');
-export const ONNX_MODEL = 'tiny-sentiment';
+const ONNX_REPOSITORY = join(ROOT, 'tools', 'models', 'repository');
+const ONNX_MODEL = 'tiny-sentiment';
 /** The version the requests name, so that ours and the floor run the same model.onnx. */
-export const ONNX_MODEL_VERSION = '2';
+const ONNX_MODEL_VERSION = '2';
 
 /**
  * The ONNX scenario's Open Inference Protocol route. Through the gateway
