@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import {
   anonPartsMiB,
@@ -91,7 +92,13 @@ describe(rssPartsOfRollup.name, () => {
     const { anonMiB, fileMiB } = rssPartsMiB(process.pid);
     expect(anonMiB).toBeGreaterThan(1);
     expect(fileMiB).toBeGreaterThan(1);
-    expect(Math.abs(anonMiB + fileMiB - rssMiB(process.pid))).toBeLessThan(8);
+    // Two files read a moment apart, while the collector's threads move
+    // memory: the closest of five tries must agree.
+    const gaps = Array.from({ length: 5 }, () => {
+      const parts = rssPartsMiB(process.pid);
+      return Math.abs(parts.anonMiB + parts.fileMiB - rssMiB(process.pid));
+    });
+    expect(Math.min(...gaps)).toBeLessThan(4);
   });
 });
 
@@ -153,16 +160,22 @@ describe(anonPartsOfSmaps.name, () => {
     });
   });
 
-  it('reads this very process, whose parts add up to its anonymous RSS', () => {
-    const parts = anonPartsMiB(process.pid);
-    const { anonMiB } = rssPartsMiB(process.pid);
+  it('reads this very process: every anonymous page of its smaps lands in exactly one part', () => {
+    // One reading of one file. Comparing against smaps_rollup read a moment
+    // later flaked in CI (11 MiB apart): the collector's threads move memory
+    // between the two reads on a busy machine.
+    const text = readFileSync(`/proc/${process.pid}/smaps`, 'utf8');
+    const anonMiB =
+      [...text.matchAll(/^Anonymous:\s+(\d+) kB/gm)].reduce((kb, m) => kb + Number(m[1]), 0) / 1024;
+    const parts = anonPartsOfSmaps(text);
     const sum =
       parts.mainArenaMiB +
       parts.threadArenasMiB.reduce((a, b) => a + b, 0) +
       parts.threadStacksMiB +
       parts.otherMiB;
+    expect(anonMiB).toBeGreaterThan(1);
     expect(parts.otherMiB).toBeGreaterThan(1);
-    // Read a moment apart: within a few MiB of each other.
-    expect(Math.abs(sum - anonMiB)).toBeLessThan(4);
+    expect(sum).toBeCloseTo(anonMiB, 6);
+    expect(anonPartsMiB(process.pid).otherMiB).toBeGreaterThan(1);
   });
 });
