@@ -251,7 +251,8 @@ describe('PredictorClient over TCP (stub predictors)', () => {
     const fast = outcomes.filter((o) => CircuitOpenError.is(o.error));
     expect(probes).toHaveLength(1);
     expect(fast).toHaveLength(4);
-    expect(Math.max(...fast.map((o) => o.ms))).toBeLessThan(50);
+    // Well under the 300 ms the probe waits, with room for a busy CI machine's pauses.
+    expect(Math.max(...fast.map((o) => o.ms))).toBeLessThan(150);
     expect(hung.received).toHaveLength(1);
   });
 
