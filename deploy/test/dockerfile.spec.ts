@@ -9,6 +9,8 @@ import {
   dockerfileRules,
   dockerignoreProblems,
   finalCommand,
+  finalStageAptPackages,
+  finalStageEnv,
   lintDockerfile,
 } from './support/dockerfile';
 import { APPS, readRepoFile } from './support/repo';
@@ -30,6 +32,11 @@ describe.each(APPS)('apps/%s/Dockerfile', (app) => {
       .targets.serve.options.runtimeArgs;
     expect(finalCommand(content)).toEqual(['node', ...(runtimeArgs ?? []), 'main.js']);
   });
+
+  it("runs node on jemalloc: installs Debian's libjemalloc2 and preloads it by soname (what the bench measures)", () => {
+    expect(finalStageAptPackages(content)).toContain('libjemalloc2');
+    expect(finalStageEnv(content).get('LD_PRELOAD')).toBe('libjemalloc.so.2');
+  });
 });
 
 describe('.dockerignore', () => {
@@ -43,6 +50,19 @@ describe('.dockerignore', () => {
 });
 
 describe('the checks catch broken Dockerfiles', () => {
+  it("reads the packages of the final stage only, without apt-get's flags", () => {
+    const content = [
+      'FROM node:24-bookworm-slim AS build',
+      'RUN apt-get install -y python3',
+      'FROM node:24-bookworm-slim',
+      'RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 tini \\',
+      ' && rm -rf /var/lib/apt/lists/*',
+      '',
+    ].join('\n');
+    expect(finalStageAptPackages(content)).toEqual(['libjemalloc2', 'tini']);
+    expect(finalStageAptPackages('FROM node:24-bookworm-slim\nRUN npm ci\n')).toEqual([]);
+  });
+
   it('the linter reports unknown instructions, bad ports and bad flags', () => {
     const content = [
       'FROM node:20-bookworm-slim',

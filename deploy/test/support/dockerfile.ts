@@ -112,6 +112,16 @@ export function finalCommand(content: string): string[] | undefined {
   return cmd ? execForm(cmd) : undefined;
 }
 
+/** The Debian packages the final stage installs with `apt-get install` (the image's runtime libraries). */
+export function finalStageAptPackages(content: string): string[] {
+  const final = stages(content).at(-1);
+  return (final ? ofKeyword(final, 'RUN').map(args) : []).flatMap((run) =>
+    [...run.matchAll(/apt-get install((?:\s+(?:-\S+|[a-z0-9][a-z0-9.+-]*))+)/g)].flatMap((m) =>
+      (m[1] ?? '').split(/\s+/).filter((word) => word !== '' && !word.startsWith('-')),
+    ),
+  );
+}
+
 /**
  * This project's image rules:
  * - multi-stage: a build stage runs `npm ci` (the lockfile, never `npm install`)

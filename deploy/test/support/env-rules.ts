@@ -8,8 +8,11 @@ export interface EnvSetting {
   where: string;
 }
 
-/** Read by Node and libraries, not by the apps' schemas, and always fine to set. */
-export const ALWAYS_ALLOWED_ENV: ReadonlySet<string> = new Set(['NODE_ENV']);
+/**
+ * Read by Node and libraries, or by the dynamic loader (LD_PRELOAD: the images'
+ * allocator), not by the apps' schemas, and always fine to set.
+ */
+export const ALWAYS_ALLOWED_ENV: ReadonlySet<string> = new Set(['NODE_ENV', 'LD_PRELOAD']);
 
 /**
  * Names set for an app that neither its schema, nor the pending list, nor
