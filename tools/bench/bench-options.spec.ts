@@ -14,6 +14,7 @@ describe(parseBenchOptions.name, () => {
       pg: true,
       predictors: 1,
       floors: true,
+      malloc: 'image',
       soak: 60,
       scale: [1, 2, 3],
       out: join('tmp', 'bench'),
@@ -102,5 +103,16 @@ describe('--onnx-model', () => {
     expect(() => parseBenchOptions(['--onnx-model', 'bert-large'])).toThrow(
       /tiny-sentiment, mini-bert.*"bert-large"/,
     );
+  });
+});
+
+describe('--malloc', () => {
+  it("starts ours on their images' allocator unless told otherwise", () => {
+    expect(parseBenchOptions([]).malloc).toBe('image');
+    expect(parseBenchOptions(['--malloc', 'glibc']).malloc).toBe('glibc');
+  });
+
+  it('refuses an allocator it cannot start, naming the choices', () => {
+    expect(() => parseBenchOptions(['--malloc', 'tcmalloc'])).toThrow(/image, glibc.*"tcmalloc"/);
   });
 });

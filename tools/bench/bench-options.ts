@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MALLOC_CHOICES } from './image-malloc';
+import type { MallocChoice } from './image-malloc';
 
 /** What the bench can measure: POST /process forwarded or answered locally, and the ONNX text model. */
 export const SCENARIO_KINDS = ['forward', 'local', 'onnx'] as const;
@@ -36,6 +38,8 @@ export interface BenchOptions {
   scale: number[];
   /** Also run the framework floors (the baseline's logic on Fastify, and on Nest) at each connection count above 1. */
   floors: boolean;
+  /** The allocator our apps run on: their images' (jemalloc) or glibc's. */
+  malloc: MallocChoice;
   out: string;
 }
 
@@ -86,6 +90,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       connections: text('1,64'),
       'onnx-connections': text('1,64'),
       'onnx-model': text('tiny-sentiment'),
+      malloc: text('image'),
       scenarios: text(SCENARIO_KINDS.join(',')),
       pg: text('1'),
       predictors: text('1'),
@@ -101,6 +106,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!(ONNX_MODEL_NAMES as readonly string[]).includes(onnxModel)) {
     throw new Error(`--onnx-model takes one of ${ONNX_MODEL_NAMES.join(', ')}, not "${onnxModel}"`);
   }
+  const malloc = values.malloc;
+  if (!(MALLOC_CHOICES as readonly string[]).includes(malloc)) {
+    throw new Error(`--malloc takes one of ${MALLOC_CHOICES.join(', ')}, not "${malloc}"`);
+  }
   const duration = nonNegative('duration', values.duration);
   if (duration === 0) throw new Error('--duration must be above 0');
   return {
@@ -114,6 +123,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     pg: flag(values.pg),
     predictors: positiveIntegers('predictors', values.predictors, false)[0] ?? 1,
     floors: flag(values.floors),
+    malloc: malloc as MallocChoice,
     soak: nonNegative('soak', values.soak),
     // `--scale 0` skips the scale-out runs.
     scale: positiveIntegers('scale', values.scale, true),

@@ -47,6 +47,7 @@ import type { LagSample, LagSummary } from './prom-text';
 import {
   ONNX_BENCH_MODELS,
   ONNX_INFER_BODY,
+  oursMallocLabel,
   runStamp,
   startBaseline,
   startNestPair,
@@ -54,6 +55,7 @@ import {
   startOnnxFloor,
   startOurs,
   stopAll,
+  useMallocForOurs,
 } from './systems';
 import type { System } from './systems';
 
@@ -305,7 +307,8 @@ function report(
   if (processScenarios.length > 0) {
     console.log(
       `\nPOST /process, ${options.duration}s per run after ${options.warmup}s warm-up, median of ${options.repeat}, ` +
-        `${options.predictors} predictor(s) behind our gateway, same machine, same run, interleaved.\n` +
+        `${options.predictors} predictor(s) behind our gateway, same machine, same run, interleaved; ` +
+        `${oursMallocLabel()}, the others on glibc's.\n` +
         'req/s, p50 and p99 from autocannon (whole ms); CPU: the front process, µs per answered request (/proc, all threads);\n' +
         '× pair / × raw: this system against the plain NestJS pair / the raw-Node baseline in the same scenario.\n' +
         'local: ours writes and syncs the input to its log before it answers; so does the durable floor (one synced line per input); the others have no durable log and just answer.\n',
@@ -421,7 +424,7 @@ function report(
         `(POST ${onnxModel.inferPath} on the gateway; ours-onnx-predictor: on the predictor's own HTTP face, no gateway; ` +
         'durable-onnx-floor: the durable floor in front of our predictor, over its TCP face) ' +
         'and through the floor (onnxruntime-node called directly in one process, the same batching); ' +
-        'CPU: the front process, µs per request\n',
+        `CPU: the front process, µs per request; ${oursMallocLabel()}, the floor on glibc's\n`,
     );
     const rows = onnxScenarios.flatMap((scenario) =>
       measuredRows(ONNX_SYSTEMS, scenario, (run) => [
@@ -488,6 +491,7 @@ function report(
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
+  useMallocForOurs(options.malloc);
   const scenarios = scenariosOf(options);
   const systems = await startSystems(options, scenarios);
   const ours = systems.filter((s) => s.name.startsWith('ours'));

@@ -1,7 +1,7 @@
 /**
  * Where the gateway's resident memory goes, idle and after the bench's soak:
  * starts our built gateway and predictor as the bench does (`startOurs`: the
- * production node flags, every feature on), reads the gateway at idle, loads
+ * production node flags and allocator, every feature on), reads the gateway at idle, loads
  * it with forward requests at 64 connections for `--seconds`, and reads it
  * again. Each reading: RSS (anonymous + file-backed), the anonymous part by
  * mapping (glibc's main arena, the other threads' arenas, thread stacks, the
@@ -10,7 +10,11 @@
  * request over the load (/proc, all threads).
  *
  *   npx nx run tools:rss [-- --seconds 60 --gateway-node-args "--v8-pool-size=1"
- *                            --snapshots tmp/rss]
+ *                            --malloc glibc --snapshots tmp/rss]
+ *
+ * `--malloc glibc` starts them on glibc's malloc instead of the jemalloc their
+ * images preload; glibc's arenas are then sorted out in the readings (with
+ * jemalloc its memory is all in "the rest").
  *
  * `--snapshots DIR` writes a V8 heap snapshot of the gateway at idle and
  * after the load into DIR (`--heapsnapshot-signal`); writing one grows the
@@ -23,7 +27,9 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anonPartsMiB, cpuMs, rssPartsMiB } from './proc-stats';
-import { startOurs, stopAll } from './systems';
+import { MALLOC_CHOICES } from './image-malloc';
+import type { MallocChoice } from './image-malloc';
+import { oursMallocLabel, startOurs, stopAll, useMallocForOurs } from './systems';
 import type { System } from './systems';
 
 interface Reading {
@@ -125,6 +131,8 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '64' },
       /** Node flags for the gateway, after its production ones. */
       'gateway-node-args': { type: 'string', default: '' },
+      /** `image` (jemalloc, as the images run the apps) or `glibc`. */
+      malloc: { type: 'string', default: 'image' },
       /** Write heap snapshots of the gateway, idle and after the load, into this directory. */
       snapshots: { type: 'string' },
     },
@@ -132,6 +140,10 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   if (!(seconds > 0 && connections > 0)) throw new Error('--seconds and --connections are > 0');
+  if (!(MALLOC_CHOICES as readonly string[]).includes(values.malloc)) {
+    throw new Error(`--malloc takes one of ${MALLOC_CHOICES.join(', ')}, not "${values.malloc}"`);
+  }
+  useMallocForOurs(values.malloc as MallocChoice);
   const snapshots = values.snapshots ? resolve(values.snapshots) : undefined;
   if (snapshots) mkdirSync(snapshots, { recursive: true });
   const gatewayNodeArgs = [
@@ -158,7 +170,7 @@ async function main(): Promise<void> {
     const loaded = await read(system, gateway.pid);
     if (snapshots) await snapshot(system, gateway.pid, snapshots);
     console.log(
-      `gateway node flags added: ${gatewayNodeArgs.join(' ') || 'none'}; ` +
+      `${oursMallocLabel()}; gateway node flags added: ${gatewayNodeArgs.join(' ') || 'none'}; ` +
         `load: ${seconds} s forward at ${connections} connections, ${result.requests.total} requests ` +
         `(${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx), ` +
         `gateway CPU ${Math.round(cpuUs)} µs per request`,

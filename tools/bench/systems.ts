@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeProcess, freePort } from '@ml-system/test-support';
 import type { OnnxModelName } from './bench-options';
+import { assertPreloaded, imagePreload } from './image-malloc';
+import type { MallocChoice } from './image-malloc';
 
 /**
  * The systems the bench and the profiler start: ours (built JS, plain node),
@@ -127,6 +129,35 @@ function productionNodeArgs(app: 'gateway' | 'predictor'): string[] {
 }
 const TS_ENV = { TS_NODE_PROJECT: join(ROOT, 'tools', 'tsconfig.json') };
 
+let ourMalloc: MallocChoice = 'image';
+
+/**
+ * The allocator our apps start on from now on, for the whole run (the
+ * bench's and the RSS tool's `--malloc`): by default the one their images
+ * preload. The pair and the floors always run on glibc's, as a bare `node`.
+ */
+export function useMallocForOurs(choice: MallocChoice): void {
+  ourMalloc = choice;
+}
+
+/** The allocator our apps run on, for the reports. */
+export function oursMallocLabel(): string {
+  const gateway = preloadFor('gateway');
+  const predictor = preloadFor('predictor');
+  if (!gateway && !predictor) return "our apps on glibc's malloc";
+  return `our apps on their images' allocator (LD_PRELOAD=${gateway === predictor ? gateway : `${gateway} / ${predictor}`})`;
+}
+
+/** LD_PRELOAD for one of our apps: its image's, or none (set empty, so that the bench's own does not leak in). */
+function preloadFor(app: 'gateway' | 'predictor'): string {
+  return ourMalloc === 'image' ? imagePreload(ROOT, app) : '';
+}
+
+/** Fails the run when an app did not load the allocator it was told to preload. */
+function checkPreloaded(started: NodeProcess, preload: string): void {
+  if (preload) assertPreloaded(started.name, started.pid, preload);
+}
+
 /** Every process this module started, so that a failed start or run leaves none behind. */
 const live = new Set<NodeProcess>();
 
@@ -196,6 +227,7 @@ async function launchPredictor(
 ): Promise<{ process: NodeProcess; tcpPort: number; httpUrl: string; ms: number }> {
   const tcpPort = await freePort();
   const httpPort = await freePort();
+  const preload = preloadFor('predictor');
   const spawned = performance.now();
   const predictor = launch(
     name,
@@ -204,6 +236,7 @@ async function launchPredictor(
       PREDICTOR_TCP_PORT: String(tcpPort),
       PREDICTOR_HTTP_PORT: String(httpPort),
       LOG_LEVEL: 'info',
+      LD_PRELOAD: preload,
       ...(onnx ? onnxEnv(onnx) : {}),
     },
     [...productionNodeArgs('predictor'), ...extraNodeArgs],
@@ -211,12 +244,14 @@ async function launchPredictor(
   );
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   await predictor.waitForHttp(`${httpUrl}/health/ready`, 30_000);
+  checkPreloaded(predictor, preload);
   return { process: predictor, tcpPort, httpUrl, ms: performance.now() - spawned };
 }
 
 /**
- * Our predictor(s) and gateway as production runs them, on free ports, every
- * feature on and an API key required. With `onnx` and `predictorOnly`, the
+ * Our predictor(s) and gateway as production runs them (node flags and
+ * allocator as in their images), on free ports, every feature on and an API
+ * key required. With `onnx` and `predictorOnly`, the
  * predictor alone.
  */
 export async function startOurs(
@@ -263,6 +298,7 @@ export async function startOurs(
     };
   }
   const gatewayPort = await freePort();
+  const preload = preloadFor('gateway');
   const spawned = performance.now();
   const gateway = launch(
     'gateway',
@@ -280,6 +316,7 @@ export async function startOurs(
       RATE_LIMIT_MAX: '100000000',
       // Authentication on: every request presents a key, as in production.
       API_KEYS: API_KEY,
+      LD_PRELOAD: preload,
       ...(databaseUrl ? { INPUT_LOG_DATABASE_URL: databaseUrl } : {}),
     },
     [...productionNodeArgs('gateway'), ...extraNodeArgs, ...gatewayNodeArgs],
@@ -287,6 +324,7 @@ export async function startOurs(
   );
   await gateway.waitForHttp(`http://127.0.0.1:${gatewayPort}/health/ready`, 30_000);
   startMs[gateway.name] = performance.now() - spawned;
+  checkPreloaded(gateway, preload);
   return {
     name,
     front: 'gateway',
