@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MALLOC_CHOICES } from './image-malloc';
+import { parseMallocChoice } from './image-malloc';
 import type { MallocChoice } from './image-malloc';
 
 /** What the bench can measure: POST /process forwarded or answered locally, and the ONNX text model. */
@@ -106,10 +106,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (!(ONNX_MODEL_NAMES as readonly string[]).includes(onnxModel)) {
     throw new Error(`--onnx-model takes one of ${ONNX_MODEL_NAMES.join(', ')}, not "${onnxModel}"`);
   }
-  const malloc = values.malloc;
-  if (!(MALLOC_CHOICES as readonly string[]).includes(malloc)) {
-    throw new Error(`--malloc takes one of ${MALLOC_CHOICES.join(', ')}, not "${malloc}"`);
-  }
+  const malloc = parseMallocChoice(values.malloc);
   const duration = nonNegative('duration', values.duration);
   if (duration === 0) throw new Error('--duration must be above 0');
   return {
@@ -123,7 +120,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     pg: flag(values.pg),
     predictors: positiveIntegers('predictors', values.predictors, false)[0] ?? 1,
     floors: flag(values.floors),
-    malloc: malloc as MallocChoice,
+    malloc,
     soak: nonNegative('soak', values.soak),
     // `--scale 0` skips the scale-out runs.
     scale: positiveIntegers('scale', values.scale, true),

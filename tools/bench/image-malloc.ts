@@ -7,7 +7,14 @@ import { join } from 'node:path';
  */
 export type MallocChoice = 'image' | 'glibc';
 
-export const MALLOC_CHOICES: readonly MallocChoice[] = ['image', 'glibc'];
+const MALLOC_CHOICES: readonly MallocChoice[] = ['image', 'glibc'];
+
+/** A `--malloc` value. @throws Error naming the choices for any other. */
+export function parseMallocChoice(text: string): MallocChoice {
+  const choice = MALLOC_CHOICES.find((c) => c === text);
+  if (!choice) throw new Error(`--malloc takes one of ${MALLOC_CHOICES.join(', ')}, not "${text}"`);
+  return choice;
+}
 
 /**
  * The `ENV LD_PRELOAD=` an app's Dockerfile sets, or '' when it sets none.

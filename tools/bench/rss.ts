@@ -27,8 +27,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anonPartsMiB, cpuMs, rssPartsMiB } from './proc-stats';
-import { MALLOC_CHOICES } from './image-malloc';
-import type { MallocChoice } from './image-malloc';
+import { parseMallocChoice } from './image-malloc';
 import { oursMallocLabel, startOurs, stopAll, useMallocForOurs } from './systems';
 import type { System } from './systems';
 
@@ -140,10 +139,7 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   if (!(seconds > 0 && connections > 0)) throw new Error('--seconds and --connections are > 0');
-  if (!(MALLOC_CHOICES as readonly string[]).includes(values.malloc)) {
-    throw new Error(`--malloc takes one of ${MALLOC_CHOICES.join(', ')}, not "${values.malloc}"`);
-  }
-  useMallocForOurs(values.malloc as MallocChoice);
+  useMallocForOurs(parseMallocChoice(values.malloc));
   const snapshots = values.snapshots ? resolve(values.snapshots) : undefined;
   if (snapshots) mkdirSync(snapshots, { recursive: true });
   const gatewayNodeArgs = [

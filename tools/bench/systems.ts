@@ -148,9 +148,17 @@ export function oursMallocLabel(): string {
   return `our apps on their images' allocator (LD_PRELOAD=${gateway === predictor ? gateway : `${gateway} / ${predictor}`})`;
 }
 
+const preloadByApp = new Map<string, string>();
+
 /** LD_PRELOAD for one of our apps: its image's, or none (set empty, so that the bench's own does not leak in). */
 function preloadFor(app: 'gateway' | 'predictor'): string {
-  return ourMalloc === 'image' ? imagePreload(ROOT, app) : '';
+  if (ourMalloc === 'glibc') return '';
+  let preload = preloadByApp.get(app);
+  if (preload === undefined) {
+    preload = imagePreload(ROOT, app);
+    preloadByApp.set(app, preload);
+  }
+  return preload;
 }
 
 /** Fails the run when an app did not load the allocator it was told to preload. */
