@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertPreloaded, imagePreload, mapsHaveLibrary } from './image-malloc';
 
@@ -34,9 +33,7 @@ describe(mapsHaveLibrary.name, () => {
 
 describe(assertPreloaded.name, () => {
   /** A node process started with this LD_PRELOAD, up and waiting for its stdin to close. */
-  async function nodeWith(
-    preload: string,
-  ): Promise<{ pid: number; stderr: () => string; stop: () => void }> {
+  async function nodeWith(preload: string): Promise<{ pid: number; stop: () => void }> {
     const child = spawn(
       process.execPath,
       ['-e', "process.stdout.write('up'); process.stdin.resume()"],
@@ -53,19 +50,14 @@ describe(assertPreloaded.name, () => {
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error('no pid');
-    return { pid, stderr: () => stderr, stop: () => child.kill() };
+    return { pid, stop: () => child.kill() };
   }
 
   it("passes for a process that runs on the images' jemalloc (Debian's libjemalloc2: .ci/run installs it)", async () => {
     const preload = imagePreload(ROOT, 'gateway');
     const child = await nodeWith(preload);
     try {
-      if (!mapsHaveLibrary(readFileSync(`/proc/${child.pid}/maps`, 'utf8'), preload)) {
-        throw new Error(
-          `${preload} did not load; install Debian's libjemalloc2 (apt-get install -y libjemalloc2). ` +
-            `The loader said: ${child.stderr()}`,
-        );
-      }
+      // On failure, its error names the package to install.
       expect(() => assertPreloaded('gateway', child.pid, preload)).not.toThrow();
     } finally {
       child.stop();
