@@ -1,13 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { onRequestHookHandler } from 'fastify';
 import { ProblemDetailsFilter } from '../problem/problem-details.filter';
 import { httpValidationPipe } from '../validation/http-validation.pipe';
 import { problemClientErrorHandler } from './client-error';
 import { installJsonBodyParser } from './json-body-parser';
 import { installLingeringClose } from './lingering-close';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
-import { helmetHeaders } from './security-headers';
+import { API_SECURITY_HEADERS, helmetHeaders } from './security-headers';
+import { OPENAPI_UI_PATH } from '../observability/openapi/openapi-document';
 
 /** How long a client may take, in milliseconds. */
 export interface HttpTimeouts {
@@ -96,28 +98,53 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
 /**
  * What both apps' `main.ts` and their HTTP specs share, so that a spec
  * exercises the same pipeline as production: the JSON parser, a lingering
- * close for answers sent before the body arrived, the request id,
- * helmet's security headers, problem+json errors and strict validation.
+ * close for answers sent before the body arrived, the request id, the
+ * security headers, problem+json errors and strict validation.
+ *
+ * Security headers: every answer gets `API_SECURITY_HEADERS`; the routes of
+ * Swagger UI's pages and assets (under `/docs/`) get helmet's set instead,
+ * whose CSP lets the UI load its own scripts, styles and images. Must run
+ * before those routes register (bootstrap calls it right after creating the app).
  */
 export function configureHttpApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   installJsonBodyParser(fastify);
   installLingeringClose(fastify);
-  // Filled once, before the server serves (onReady runs before listen and inject). Names and
-  // values side by side: reply.headers(object) would list the object's keys on every request.
-  const names: string[] = [];
-  const values: string[] = [];
-  fastify.addHook('onReady', async () => {
-    for (const [name, value] of Object.entries(await helmetHeaders())) {
-      names.push(name);
-      values.push(value);
-    }
-  });
+  // Names and values side by side: reply.headers(object) would list the object's keys on every request.
+  const apiNames = Object.keys(API_SECURITY_HEADERS);
+  const apiValues = Object.values(API_SECURITY_HEADERS);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    for (let i = 0; i < names.length; i++) void reply.header(names[i], values[i]);
+    for (let i = 0; i < apiNames.length; i++) void reply.header(apiNames[i], apiValues[i]);
     done();
+  });
+  // Filled once, before the server serves (onReady runs before listen and inject).
+  const pageNames: string[] = [];
+  const pageValues: string[] = [];
+  fastify.addHook('onReady', async () => {
+    for (const [name, value] of Object.entries(await helmetHeaders())) {
+      pageNames.push(name);
+      pageValues.push(value);
+    }
+  });
+  const pageHeaders: onRequestHookHandler = (_request, reply, done) => {
+    // Swagger UI's assets may be cached; its pages and the API's answers may not.
+    reply.removeHeader('cache-control');
+    for (let i = 0; i < pageNames.length; i++) void reply.header(pageNames[i], pageValues[i]);
+    done();
+  };
+  fastify.addHook('onRoute', (route) => {
+    if (!isDocsPageRoute(route.url)) return;
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [pageHeaders] : [...[own].flat(), pageHeaders];
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(httpValidationPipe());
 }
+
+/** `/docs` and what lies under it: Swagger UI's page, its init script and its static assets (not `/docs-json`, an API answer). */
+export function isDocsPageRoute(url: string): boolean {
+  return url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`);
+}
+
+const DOCS_PREFIX = `/${OPENAPI_UI_PATH}`;

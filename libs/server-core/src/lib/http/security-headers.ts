@@ -23,6 +23,27 @@ export const HELMET_OPTIONS: FastifyHelmetOptions = {
 };
 
 /**
+ * The security headers of every answer except the pages of Swagger UI: the
+ * set OWASP's REST Security Cheat Sheet gives for an API. A JSON answer is
+ * never a page a browser renders, so it needs no policy for scripts, styles or
+ * images (`default-src 'none'`, stricter than the one the UI needs) and none
+ * of helmet's headers about DNS prefetch, downloads, cross-domain policy files,
+ * the XSS auditor, agent clusters or openers; and no answer of the API is for
+ * caches (`no-store`: `/logs` returns stored inputs).
+ *
+ * Helmet's full set (~830 bytes, 12 headers) stays on the UI's pages, where it
+ * matters (`configureHttpApp`); on every API answer it was bytes to format,
+ * send and parse that protect nothing a JSON body is exposed to.
+ */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+});
+
+/**
  * The headers @fastify/helmet sets with `options`, computed once by running
  * the plugin on a throwaway Fastify instance.
  *
