@@ -128,7 +128,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     }
   });
   const pageHeaders: onRequestHookHandler = (_request, reply, done) => {
-    // Swagger UI's assets may be cached; its pages and the API's answers may not.
+    // Not an API answer: whether Swagger UI's pages and assets are cached is up to the routes serving them.
     reply.removeHeader('cache-control');
     for (let i = 0; i < pageNames.length; i++) void reply.header(pageNames[i], pageValues[i]);
     done();
