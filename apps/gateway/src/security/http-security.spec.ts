@@ -27,17 +27,20 @@ describe('security headers (HTTP pipeline)', () => {
     ['a success', 'GET', '/health/live'],
     ['a 401', 'POST', '/process'],
     ['a 404', 'GET', '/nope'],
-  ] as const)("sets the API's security headers on %s and no X-Powered-By", async (_what, method, url) => {
-    const response = await app.inject({ method, url });
-    expect(response.headers).toMatchObject({
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
-      'cache-control': 'no-store',
-    });
-    expect(response.headers['x-powered-by']).toBeUndefined();
-    expect(response.headers.server).toBeUndefined();
-  });
+  ] as const)(
+    "sets the API's security headers on %s and no X-Powered-By",
+    async (_what, method, url) => {
+      const response = await app.inject({ method, url });
+      expect(response.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+        'cache-control': 'no-store',
+      });
+      expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(response.headers.server).toBeUndefined();
+    },
+  );
 
   it('sends API answers a CSP that allows nothing to load and forbids framing', async () => {
     const csp = String(
