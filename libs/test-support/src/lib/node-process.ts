@@ -105,18 +105,27 @@ export class NodeProcess {
   /** Waits until `url` answers 200, or fails with the process's output (at once if it exits). */
   async waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
     let answered = false;
+    // Ends the polling (and a fetch in flight) once the race is decided, whichever way.
+    const polling = new AbortController();
+    const { signal } = polling;
     const exited = this.exited.then((code) => {
       if (!answered)
         throw new Error(`${this.name} exited (code ${String(code)}) before answering ${url}`);
     });
-    const ready = waitFor(`${this.name} to answer ${url}`, async () => (await fetch(url)).ok, {
-      timeoutMs,
-    }).then(() => {
+    const ready = waitFor(
+      `${this.name} to answer ${url}`,
+      async () => (await fetch(url, { signal })).ok,
+      { timeoutMs, signal },
+    ).then(() => {
       answered = true;
     });
-    await Promise.race([ready, exited]).catch((error: unknown) => {
+    try {
+      await Promise.race([ready, exited]);
+    } catch (error) {
       throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.logs}`);
-    });
+    } finally {
+      polling.abort();
+    }
   }
 
   /** Sends `signal` to the process (SIGSTOP and SIGCONT included). */
