@@ -16,6 +16,8 @@ export interface InputLogOptions {
   fs?: LogFs;
   /** Specs only: how the index hashes ids, to make them collide. */
   idHash?: IdHash;
+  /** Specs only: inputs per index chunk as a power of two (13), small so that a few inputs spill to disk. */
+  indexChunkBits?: number;
   /** Specs only: capture warnings. Defaults to the Nest logger. */
   logger?: LogSink;
   /** How often an unavailable log tries to open or recover again. */

@@ -36,50 +36,88 @@ export function decodeCursor(cursor: string): LogPosition | null {
   return { seq: Number(match[1]), offset: Number(match[2]) };
 }
 
+/**
+ * Where the index keeps the words of inputs it no longer holds in memory: a
+ * chunk of inputs, named by the number of its first, as one array of
+ * words. Calls that change what is stored take effect in the order they are
+ * made (a patch after the write of its chunk).
+ */
+export interface IndexSpill {
+  /** Stores a chunk's words. */
+  write(first: number, words: Uint32Array): Promise<void>;
+  /** Overwrites the words of a stored chunk from word `at` on. */
+  patch(first: number, at: number, words: Uint32Array): Promise<void>;
+  /** `count` words of a stored chunk from word `at` on; null when it is not stored (any more). */
+  read(first: number, at: number, count: number): Promise<Uint32Array | null>;
+  /** Forgets a stored chunk. */
+  remove(first: number): Promise<void>;
+  /** Forgets every chunk, also those an earlier process stored. */
+  clear(): Promise<void>;
+}
+
+export interface IdIndexOptions {
+  /** Replaceable so that tests can make ids collide. */
+  hash?: IdHash;
+  /** Without one, every input's words stay in memory. */
+  spill?: IndexSpill;
+  /** Inputs per chunk, as a power of two; specs make it small so that a few inputs spill. */
+  chunkBits?: number;
+}
+
 /*
- * An input is STRIDE unsigned 32-bit words:
+ * An input is HASH_STRIDE unsigned 32-bit words that probes read, always in
+ * memory:
  *
- *   IN_OFFSET    offset of the input record
- *   IN_LENGTH    its length (low LENGTH_BITS) | low half of the outcome's seq delta + 1
- *   OUT_OFFSET   offset of the outcome record
- *   OUT_LENGTH   its length (low LENGTH_BITS) | high half of the outcome's seq delta + 1
  *   HASH_LOW     the id's hash, low 32 bits
  *   HASH_HIGH    and high 32 bits
+ *
+ * and WORD_STRIDE words that only answers read, in memory for the newest
+ * chunks and in the spill for the others:
+ *
+ *   IN_OFFSET    offset of the input record
+ *   IN_LENGTH    its length
  *   PREVIOUS     how many inputs back the previous input with the same hash is (0: none)
+ *   OUT_SEQ      the outcome's segment, as seq - the input's seq + 1 (0: no outcome yet)
+ *   OUT_OFFSET   offset of the outcome record
+ *   OUT_LENGTH   its length
  *
  * An outcome is appended after its input, so its segment is the input's or a
- * later one: the delta, plus one so that 0 means "no outcome yet", fits in the
- * bits the lengths leave free. Offsets fit 32 bits since a segment is at most
- * 1 GiB (plus one record), and lengths LENGTH_BITS since a record is at most
+ * later one. Offsets fit 32 bits since a segment is at most 1 GiB (plus one
+ * record), and lengths LENGTH_LIMIT since a record is at most
  * MAX_RECORD_BYTES (a scan may hand over a line of its read chunk plus that).
+ * The outcome's three words come last and together: a late outcome is one
+ * patch of the spill.
  */
-const STRIDE = 7;
+const HASH_STRIDE = 2;
+const HASH_LOW = 0;
+const HASH_HIGH = 1;
+
+const WORD_STRIDE = 6;
 const IN_OFFSET = 0;
 const IN_LENGTH = 1;
-const OUT_OFFSET = 2;
-const OUT_LENGTH = 3;
-const HASH_LOW = 4;
-const HASH_HIGH = 5;
-const PREVIOUS = 6;
+const PREVIOUS = 2;
+const OUT_SEQ = 3;
+const OUT_OFFSET = 4;
+const OUT_LENGTH = 5;
 
-const LENGTH_BITS = 22;
-const LENGTH_MASK = (1 << LENGTH_BITS) - 1;
-const DELTA_HALF_BITS = 32 - LENGTH_BITS;
-const DELTA_HALF_MASK = (1 << DELTA_HALF_BITS) - 1;
-const MAX_OUTCOME_DELTA = 2 ** (2 * DELTA_HALF_BITS) - 2;
+const LENGTH_LIMIT = 1 << 22;
 const MAX_U32 = 0xffff_ffff;
-const NO_CHUNK: Uint32Array = new Uint32Array(0);
+const MAX_OUTCOME_DELTA = MAX_U32 - 1;
 
 /**
  * Inputs are stored in fixed chunks rather than one array that doubles: at
- * most one chunk is partly used, growth never copies more than a chunk, and
- * retention frees whole chunks from the front.
+ * most one chunk is partly used, growth never copies more than a chunk,
+ * retention frees whole chunks from the front, and a chunk is what spills.
  */
 const CHUNK_BITS = 13;
-const CHUNK_ENTRIES = 1 << CHUNK_BITS;
-const CHUNK_MASK = CHUNK_ENTRIES - 1;
-/** The first chunk starts this small and doubles up to CHUNK_ENTRIES: a small log stays small. */
+/** The first chunk starts this small and doubles up to a whole chunk: a small log stays small. */
 const FIRST_CHUNK_ENTRIES = 64;
+/**
+ * The newest chunks whose words stay in memory: the one being filled, and
+ * the one before, whose last inputs may still be awaiting their outcome.
+ * Outcomes that come later still are patched into the spill.
+ */
+const CHUNKS_IN_MEMORY = 2;
 
 const INITIAL_SLOTS = 1024;
 /** Grow the hash table beyond this load; linear probing slows down sharply past it. */
@@ -120,29 +158,70 @@ interface IndexedSegment {
 }
 
 /**
+ * `memory`: its words are only in memory. `spilling`: being written to the
+ * spill, still read from memory. `spilled`: read from the spill. `kept`: the
+ * spill refused it, so its words stay in memory.
+ */
+type ChunkState = 'memory' | 'spilling' | 'spilled' | 'kept';
+
+interface Chunk {
+  /** Number of its first input. */
+  readonly first: number;
+  hashes: Uint32Array;
+  /** Null once spilled. */
+  words: Uint32Array | null;
+  state: ChunkState;
+  /** It left the index; a spill that finishes after that removes what it stored. */
+  gone: boolean;
+}
+
+/** An outcome joined to a spilled input, kept until its patch of the spill is done. */
+type LateOutcome = Uint32Array;
+
+const NO_CHUNK: Chunk = {
+  first: 0,
+  hashes: new Uint32Array(0),
+  words: null,
+  state: 'memory',
+  gone: true,
+};
+
+/**
  * Every input within retention, found by id and listed newest first. Rebuilt
  * at startup by scanning the segments, kept up to date as batches become
  * durable, and trimmed with the segments retention deletes, so its size
  * follows INPUT_LOG_RETENTION_BYTES.
  *
  * That is millions of inputs, so it keeps no object or string per input:
- * inputs are numbered in append order and stored as 28 bytes each in typed
- * arrays, and an open-addressing table (4 bytes a slot, 5.3 to 8 bytes per
- * input with the free ones) maps the id's 64-bit hash to the newest input
- * with that hash. Inputs with the same hash (the same id sent again, or
- * rarely two ids that collide) are chained newest to oldest, so that each
- * stays findable while probes stay short even when a client sends one id for
- * everything. Segments are only ranges of numbers.
+ * inputs are numbered in append order, and an open-addressing table (4 bytes
+ * a slot, 5.3 to 8 bytes per input with the free ones) maps the id's 64-bit
+ * hash to the newest input with that hash. Inputs with the same hash (the
+ * same id sent again, or rarely two ids that collide) are chained newest to
+ * oldest, so that each stays findable while probes stay short even when a
+ * client sends one id for everything. Segments are only ranges of numbers.
+ *
+ * Of each input, memory holds only the 8 bytes of its hash, which every
+ * probe reads. Where its records are (24 bytes) is needed only to answer a
+ * query, so past the newest chunks it goes to the spill, a file per chunk
+ * beside the log: the index then costs ~14 bytes of memory per input instead
+ * of ~38, and a query reads a few words from a file the kernel most likely
+ * caches. Queries are therefore asynchronous; appends, outcomes and
+ * retention are not.
  *
  * Ids are chosen by clients (`x-request-id`) and may repeat: `candidates`
  * answers the latest input with an id first, and an outcome joins the latest
  * input with its id, which is the request that just ended.
  */
 export class IdIndex {
+  private readonly hash: IdHash;
+  private readonly spill: IndexSpill | null;
+  private readonly chunkBits: number;
+  private readonly chunkEntries: number;
+  private readonly chunkMask: number;
   /** Oldest first, in seq and number order; only segments with at least one input. */
   private segments: IndexedSegment[] = [];
-  /** CHUNK_ENTRIES inputs each, by number: chunk k starts at `chunkBase + k * CHUNK_ENTRIES`. */
-  private chunks: Uint32Array[] = [];
+  /** `chunkEntries` inputs each, by number: chunk k starts at `chunkBase + k * chunkEntries`. */
+  private chunks: Chunk[] = [];
   private chunkBase = 1;
   private table = new Uint32Array(INITIAL_SLOTS);
   private slotsUsed = 0;
@@ -150,7 +229,7 @@ export class IdIndex {
   /**
    * The number the next input gets. Never reused, not even after `clear()`:
    * a number kept across changes (a candidate walk, an input awaiting its
-   * outcome) can then never land on another input.
+   * outcome, a chunk being spilled) can then never land on another input.
    */
   private nextNumber = 1;
   /** `handleOf(nextNumber - 1)`, kept because every probe step needs it. */
@@ -166,23 +245,38 @@ export class IdIndex {
   );
   private readonly awaitedNumbers = new Float64Array(MAX_AWAITING_OUTCOME);
   private awaitedNext = 0;
+  /** Outcomes of spilled inputs whose patch is not done yet, by input number: answers read them first. */
+  private readonly lateOutcomes = new Map<number, LateOutcome>();
   private readonly hashed = new Uint32Array(2);
-  /** Where `at()` found an input; fields instead of a result object keep lookups allocation-free. */
-  private atChunk: Uint32Array = NO_CHUNK;
-  private atBase = 0;
+  /** Where `at()` found an input; fields instead of a result object keep probes allocation-free. */
+  private atChunk: Chunk = NO_CHUNK;
+  private atIndex = 0;
 
-  /** @param hash replaceable so that tests can make ids collide. */
-  constructor(private readonly hash: IdHash = seededIdHash()) {}
+  constructor(options: IdIndexOptions = {}) {
+    this.hash = options.hash ?? seededIdHash();
+    this.spill = options.spill ?? null;
+    this.chunkBits = options.chunkBits ?? CHUNK_BITS;
+    this.chunkEntries = 1 << this.chunkBits;
+    this.chunkMask = this.chunkEntries - 1;
+  }
 
   get size(): number {
     return this.inputs;
   }
 
-  /** Bytes of the typed arrays behind the index (not the bounded map of inputs awaiting an outcome, nor the few objects per segment). */
+  /** Bytes of the typed arrays the index holds in memory (not the bounded map of inputs awaiting an outcome, nor the few objects per segment). */
   get bytes(): number {
     let bytes = this.table.byteLength;
-    for (const chunk of this.chunks) bytes += chunk.byteLength;
+    for (const chunk of this.chunks)
+      bytes += chunk.hashes.byteLength + (chunk.words?.byteLength ?? 0);
     return bytes;
+  }
+
+  /** How many chunks' words are in the spill and no longer in memory. */
+  get spilledChunks(): number {
+    let spilled = 0;
+    for (const chunk of this.chunks) if (chunk.state === 'spilled') spilled++;
+    return spilled;
   }
 
   /**
@@ -191,7 +285,7 @@ export class IdIndex {
    */
   addInput(id: string, location: RecordLocation): boolean {
     const { seq, offset, length } = location;
-    if (!(offset >= 0 && offset <= MAX_U32 && length >= 0 && length <= LENGTH_MASK)) return false;
+    if (!(offset >= 0 && offset <= MAX_U32 && length >= 0 && length < LENGTH_LIMIT)) return false;
     let segment: IndexedSegment | undefined = this.segments[this.segments.length - 1];
     if (!segment || segment.seq !== seq) {
       segment = { seq, first: this.nextNumber, count: 0 };
@@ -202,23 +296,27 @@ export class IdIndex {
     segment.count++;
     this.inputs++;
     const chunk = this.chunkFor(number);
-    const base = ((number - this.chunkBase) & CHUNK_MASK) * STRIDE;
+    const index = (number - this.chunkBase) & this.chunkMask;
     this.hash(id, this.hashed);
     const low = this.hashed[0];
     const high = this.hashed[1];
-    chunk[base + IN_OFFSET] = offset;
-    chunk[base + IN_LENGTH] = length;
-    chunk[base + OUT_OFFSET] = 0;
-    chunk[base + OUT_LENGTH] = 0;
-    chunk[base + HASH_LOW] = low;
-    chunk[base + HASH_HIGH] = high;
-    chunk[base + PREVIOUS] = 0;
+    chunk.hashes[index * HASH_STRIDE + HASH_LOW] = low;
+    chunk.hashes[index * HASH_STRIDE + HASH_HIGH] = high;
+    // The newest chunk's words are in memory: chunkFor made it.
+    const words = chunk.words as Uint32Array;
+    const base = index * WORD_STRIDE;
+    words[base + IN_OFFSET] = offset;
+    words[base + IN_LENGTH] = length;
+    words[base + PREVIOUS] = 0;
+    words[base + OUT_SEQ] = 0;
+    words[base + OUT_OFFSET] = 0;
+    words[base + OUT_LENGTH] = 0;
 
     const slot = this.slotOf(low, high);
     if (slot >= 0) {
       const distance = number - this.numberOf(this.table[slot]);
       // Farther back than that, the older input is long past retention.
-      chunk[base + PREVIOUS] = distance <= MAX_U32 ? distance : 0;
+      words[base + PREVIOUS] = distance <= MAX_U32 ? distance : 0;
       this.table[slot] = handleOf(number);
     } else {
       this.table[~slot] = handleOf(number);
@@ -262,18 +360,22 @@ export class IdIndex {
       offset >= 0 &&
       offset <= MAX_U32 &&
       length >= 0 &&
-      length <= LENGTH_MASK
+      length < LENGTH_LIMIT
     )) {
       return false;
     }
     this.at(number);
     const chunk = this.atChunk;
-    const base = this.atBase;
-    const stored = delta + 1;
-    chunk[base + IN_LENGTH] =
-      (chunk[base + IN_LENGTH] & LENGTH_MASK) | ((stored & DELTA_HALF_MASK) << LENGTH_BITS);
-    chunk[base + OUT_OFFSET] = offset;
-    chunk[base + OUT_LENGTH] = length | ((stored >>> DELTA_HALF_BITS) << LENGTH_BITS);
+    if (chunk.words) {
+      const base = this.atIndex * WORD_STRIDE;
+      chunk.words[base + OUT_SEQ] = delta + 1;
+      chunk.words[base + OUT_OFFSET] = offset;
+      chunk.words[base + OUT_LENGTH] = length;
+    }
+    // A chunk being written may have been copied before this outcome: it is patched after.
+    if (chunk.state === 'spilling' || chunk.state === 'spilled') {
+      this.patchLate(chunk, number, Uint32Array.of(delta + 1, offset, length));
+    }
     return true;
   }
 
@@ -282,20 +384,21 @@ export class IdIndex {
    * hash. Almost always the first is the one; the caller checks the record's
    * id and moves on to the next on a mismatch. Lazy, and safe to resume after
    * the index changed (inputs deleted meanwhile end the walk).
+   * @throws the spill's error when it cannot be read.
    */
-  *candidates(id: string): Generator<IndexedInput, void, undefined> {
+  async *candidates(id: string): AsyncGenerator<IndexedInput, void, undefined> {
     this.hash(id, this.hashed);
-    const low = this.hashed[0];
-    const high = this.hashed[1];
-    const slot = this.slotOf(low, high);
+    const slot = this.slotOf(this.hashed[0], this.hashed[1]);
     if (slot < 0) return;
     let number = this.numberOf(this.table[slot]);
     for (;;) {
       const segment = this.segmentOf(number);
       if (!segment) return;
-      this.at(number);
-      const previous = this.atChunk[this.atBase + PREVIOUS];
-      yield this.entryAt(segment, number);
+      const words = await this.wordsOf(number, 1);
+      // Gone while its words were read.
+      if (!words || this.segmentOf(number) !== segment) return;
+      const previous = words[PREVIOUS];
+      yield entryOf(segment.seq, words, 0);
       if (previous === 0) return;
       number -= previous;
     }
@@ -338,6 +441,7 @@ export class IdIndex {
   }
 
   clear(): void {
+    for (const chunk of this.chunks) chunk.gone = true;
     this.segments = [];
     this.chunks = [];
     this.chunkBase = this.nextNumber;
@@ -346,110 +450,210 @@ export class IdIndex {
     this.inputs = 0;
     this.awaitingOutcome.clear();
     this.awaitedIds.fill(undefined);
+    this.lateOutcomes.clear();
     this.atChunk = NO_CHUNK;
+    // Also what an earlier process spilled: its numbers are this one's again.
+    this.spill?.clear().catch(() => undefined);
   }
 
   /**
    * Up to `limit` inputs older than `start` (or the newest, without it),
    * newest first, and the cursor position of the next page (null on the last).
+   * @throws the spill's error when it cannot be read.
    */
-  page(
+  async page(
     limit: number,
     start: LogPosition | null,
-  ): { entries: IndexedInput[]; next: LogPosition | null } {
+  ): Promise<{ entries: IndexedInput[]; next: LogPosition | null }> {
+    // Segments may go while words are read: walk the ones there were.
+    const segments = this.segments.slice();
     const entries: IndexedInput[] = [];
     let more = false;
-    for (let s = this.segments.length - 1; s >= 0 && !more; s--) {
-      const segment = this.segments[s];
+    for (let s = segments.length - 1; s >= 0 && !more; s--) {
+      const segment = segments[s];
       if (start && segment.seq > start.seq) continue;
-      let index = segment.count - 1;
-      if (start && segment.seq === start.seq) index = this.lastBefore(segment, start.offset);
-      for (; index >= 0; index--) {
-        if (entries.length === limit) {
-          more = true;
-          break;
-        }
-        entries.push(this.entryAt(segment, segment.first + index));
-      }
+      let last = segment.count - 1;
+      if (start && segment.seq === start.seq) last = await this.lastBefore(segment, start.offset);
+      if (last < 0) continue;
+      const wanted = limit - entries.length;
+      more = last + 1 > wanted;
+      const from = more ? last + 1 - wanted : 0;
+      const words = await this.wordsOfRange(segment.first + from, last + 1 - from);
+      if (!words) break;
+      for (let i = last - from; i >= 0; i--) entries.push(entryOf(segment.seq, words, i));
     }
-    const last = entries[entries.length - 1];
+    const lastEntry = entries[entries.length - 1];
     return {
       entries,
-      next: more && last ? { seq: last.input.seq, offset: last.input.offset } : null,
-    };
-  }
-
-  private entryAt(segment: IndexedSegment, number: number): IndexedInput {
-    this.at(number);
-    const chunk = this.atChunk;
-    const base = this.atBase;
-    const inLength = chunk[base + IN_LENGTH];
-    const outLength = chunk[base + OUT_LENGTH];
-    const stored = (inLength >>> LENGTH_BITS) | ((outLength >>> LENGTH_BITS) << DELTA_HALF_BITS);
-    return {
-      input: { seq: segment.seq, offset: chunk[base + IN_OFFSET], length: inLength & LENGTH_MASK },
-      outcome:
-        stored === 0
-          ? null
-          : {
-              seq: segment.seq + stored - 1,
-              offset: chunk[base + OUT_OFFSET],
-              length: outLength & LENGTH_MASK,
-            },
+      next: more && lastEntry ? { seq: lastEntry.input.seq, offset: lastEntry.input.offset } : null,
     };
   }
 
   /** Index of the last input strictly before `offset` in one segment (-1 if none). */
-  private lastBefore(segment: IndexedSegment, offset: number): number {
+  private async lastBefore(segment: IndexedSegment, offset: number): Promise<number> {
     let low = 0;
     let high = segment.count;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      this.at(segment.first + mid);
-      if (this.atChunk[this.atBase + IN_OFFSET] < offset) low = mid + 1;
+      const words = await this.wordsOf(segment.first + mid, 1);
+      // Gone meanwhile: nothing of it is before anything.
+      if (!words) return -1;
+      if (words[IN_OFFSET] < offset) low = mid + 1;
       else high = mid;
     }
     return low - 1;
   }
 
-  /** Points `atChunk` and `atBase` at the words of input `number`, which must be stored. */
+  /**
+   * The words of `count` inputs from `number` on, one after another; null if
+   * any of them left the index (or the spill) meanwhile.
+   */
+  private async wordsOfRange(number: number, count: number): Promise<Uint32Array | null> {
+    if (count <= 0) return new Uint32Array(0);
+    const parts: Uint32Array[] = [];
+    for (let n = number; n < number + count;) {
+      const inChunk = Math.min(
+        number + count - n,
+        this.chunkEntries - ((n - this.chunkBase) & this.chunkMask),
+      );
+      const words = await this.wordsOf(n, inChunk);
+      if (!words) return null;
+      parts.push(words);
+      n += inChunk;
+    }
+    if (parts.length === 1 && parts[0]) return parts[0];
+    const all = new Uint32Array(count * WORD_STRIDE);
+    let at = 0;
+    for (const part of parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all;
+  }
+
+  /**
+   * The words of `count` inputs of one chunk from `number` on, with the
+   * outcomes joined since it spilled; null if it left the index meanwhile.
+   */
+  private async wordsOf(number: number, count: number): Promise<Uint32Array | null> {
+    const relative = number - this.chunkBase;
+    if (relative < 0) return null;
+    const chunk = this.chunks[relative >>> this.chunkBits];
+    if (!chunk) return null;
+    const index = relative & this.chunkMask;
+    if (chunk.words) return chunk.words.slice(index * WORD_STRIDE, (index + count) * WORD_STRIDE);
+    // Those not yet patched, as they are now: a patch may land while the spill is read.
+    const late: [number, LateOutcome][] = [];
+    for (const [n, outcome] of this.lateOutcomes) {
+      if (n >= number && n < number + count) late.push([n, outcome]);
+    }
+    const spill = this.spill as IndexSpill;
+    const words = await spill.read(chunk.first, index * WORD_STRIDE, count * WORD_STRIDE);
+    if (!words || chunk.gone) return null;
+    for (const [n, outcome] of late) words.set(outcome, (n - number) * WORD_STRIDE + OUT_SEQ);
+    return words;
+  }
+
+  /** Points `atChunk` and `atIndex` at input `number`, which must be stored. */
   private at(number: number): void {
     const relative = number - this.chunkBase;
-    this.atChunk = this.chunks[relative >>> CHUNK_BITS];
-    this.atBase = (relative & CHUNK_MASK) * STRIDE;
+    this.atChunk = this.chunks[relative >>> this.chunkBits];
+    this.atIndex = relative & this.chunkMask;
   }
 
   /** The chunk the new input `number` goes to, grown or added as needed. */
-  private chunkFor(number: number): Uint32Array {
+  private chunkFor(number: number): Chunk {
     const relative = number - this.chunkBase;
-    const c = relative >>> CHUNK_BITS;
-    const position = relative & CHUNK_MASK;
-    const chunk: Uint32Array | undefined = this.chunks[c];
-    if (chunk && (position + 1) * STRIDE <= chunk.length) return chunk;
-    let entries = c === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_ENTRIES;
-    if (chunk) entries = chunk.length / STRIDE;
+    const c = relative >>> this.chunkBits;
+    const position = relative & this.chunkMask;
+    const chunk: Chunk | undefined = this.chunks[c];
+    if (chunk && (position + 1) * HASH_STRIDE <= chunk.hashes.length) return chunk;
+    let entries = c === 0 ? Math.min(FIRST_CHUNK_ENTRIES, this.chunkEntries) : this.chunkEntries;
+    if (chunk) entries = chunk.hashes.length / HASH_STRIDE;
     while (entries <= position) entries *= 2;
-    const grown = new Uint32Array(Math.min(entries, CHUNK_ENTRIES) * STRIDE);
-    if (chunk) grown.set(chunk);
-    this.chunks[c] = grown;
-    return grown;
+    entries = Math.min(entries, this.chunkEntries);
+    const hashes = new Uint32Array(entries * HASH_STRIDE);
+    const words = new Uint32Array(entries * WORD_STRIDE);
+    if (chunk) {
+      // Only the newest chunk grows, and its words are in memory.
+      hashes.set(chunk.hashes);
+      words.set(chunk.words as Uint32Array);
+      chunk.hashes = hashes;
+      chunk.words = words;
+      return chunk;
+    }
+    const added: Chunk = {
+      first: this.chunkBase + c * this.chunkEntries,
+      hashes,
+      words,
+      state: 'memory',
+      gone: false,
+    };
+    this.chunks[c] = added;
+    const older = this.chunks[c - CHUNKS_IN_MEMORY];
+    if (older) this.spillChunk(older);
+    return added;
+  }
+
+  /** Moves a chunk's words to the spill; they stay in memory until it has them. */
+  private spillChunk(chunk: Chunk): void {
+    const spill = this.spill;
+    if (!spill || chunk.state !== 'memory' || !chunk.words) return;
+    chunk.state = 'spilling';
+    // A copy: outcomes still land in memory while the spill writes it.
+    spill.write(chunk.first, chunk.words.slice()).then(
+      () => {
+        if (chunk.gone) {
+          spill.remove(chunk.first).catch(() => undefined);
+          return;
+        }
+        chunk.words = null;
+        chunk.state = 'spilled';
+      },
+      () => {
+        // The spill says why; the words stay where they are, correct, at their old cost.
+        chunk.state = 'kept';
+      },
+    );
+  }
+
+  /** Records an outcome of a chunk in (or on its way to) the spill, and patches it there. */
+  private patchLate(chunk: Chunk, number: number, outcome: LateOutcome): void {
+    const spill = this.spill as IndexSpill;
+    this.lateOutcomes.set(number, outcome);
+    const at = (number - chunk.first) * WORD_STRIDE + OUT_SEQ;
+    spill.patch(chunk.first, at, outcome).then(
+      () => {
+        if (this.lateOutcomes.get(number) === outcome) this.lateOutcomes.delete(number);
+      },
+      () => {
+        // Kept in the map, which answers read first; a chunk that never
+        // reached the spill has the outcome in memory already.
+        if (chunk.state === 'kept' && this.lateOutcomes.get(number) === outcome) {
+          this.lateOutcomes.delete(number);
+        }
+      },
+    );
   }
 
   /** Frees the chunks that hold only inputs of removed segments, oldest first. */
   private releaseChunks(): void {
     const oldest = this.segments[0] as IndexedSegment | undefined;
-    if (!oldest) {
-      this.chunks = [];
-      this.chunkBase = this.nextNumber;
-      return;
+    const dead = oldest
+      ? Math.min(
+          Math.floor((oldest.first - this.chunkBase) / this.chunkEntries),
+          this.chunks.length - 1,
+        )
+      : this.chunks.length;
+    for (const chunk of this.chunks.splice(0, Math.max(dead, 0))) {
+      chunk.gone = true;
+      if (chunk.state === 'spilled') this.spill?.remove(chunk.first).catch(() => undefined);
     }
-    const dead = Math.min(
-      Math.floor((oldest.first - this.chunkBase) / CHUNK_ENTRIES),
-      this.chunks.length - 1,
-    );
-    if (dead <= 0) return;
-    this.chunks.splice(0, dead);
-    this.chunkBase += dead * CHUNK_ENTRIES;
+    if (!oldest) this.chunkBase = this.nextNumber;
+    else if (dead > 0) this.chunkBase += dead * this.chunkEntries;
+    for (const number of this.lateOutcomes.keys()) {
+      if (number < this.chunkBase) this.lateOutcomes.delete(number);
+    }
   }
 
   /** Segments are in seq order, as locations arrive in append order. */
@@ -498,7 +702,7 @@ export class IdIndex {
   /** Slot of the table where the probe for input `number` starts. */
   private homeOf(number: number): number {
     this.at(number);
-    return this.atChunk[this.atBase + HASH_LOW] % this.table.length;
+    return this.atChunk.hashes[this.atIndex * HASH_STRIDE + HASH_LOW] % this.table.length;
   }
 
   /**
@@ -513,11 +717,9 @@ export class IdIndex {
       const handle = table[slot];
       if (handle === 0) return ~slot;
       this.at(this.numberOf(handle));
-      if (
-        this.atChunk[this.atBase + HASH_LOW] === low &&
-        this.atChunk[this.atBase + HASH_HIGH] === high
-      )
-        return slot;
+      const hashes = this.atChunk.hashes;
+      const base = this.atIndex * HASH_STRIDE;
+      if (hashes[base + HASH_LOW] === low && hashes[base + HASH_HIGH] === high) return slot;
     }
   }
 
@@ -529,10 +731,9 @@ export class IdIndex {
   private unlinkEach(segment: IndexedSegment): void {
     for (let number = segment.first; number < segment.first + segment.count; number++) {
       this.at(number);
-      const slot = this.slotOf(
-        this.atChunk[this.atBase + HASH_LOW],
-        this.atChunk[this.atBase + HASH_HIGH],
-      );
+      const hashes = this.atChunk.hashes;
+      const base = this.atIndex * HASH_STRIDE;
+      const slot = this.slotOf(hashes[base + HASH_LOW], hashes[base + HASH_HIGH]);
       // A later input with the same hash keeps the slot.
       if (slot < 0 || this.numberOf(this.table[slot]) !== number) continue;
       this.emptySlot(slot);
@@ -621,6 +822,23 @@ export class IdIndex {
       table[slot] = handle;
     }
   }
+}
+
+/** The answer for the input whose words start at word `i * WORD_STRIDE` of `words`, in segment `seq`. */
+function entryOf(seq: number, words: Uint32Array, i: number): IndexedInput {
+  const base = i * WORD_STRIDE;
+  const outSeq = words[base + OUT_SEQ];
+  return {
+    input: { seq, offset: words[base + IN_OFFSET], length: words[base + IN_LENGTH] },
+    outcome:
+      outSeq === 0
+        ? null
+        : {
+            seq: seq + outSeq - 1,
+            offset: words[base + OUT_OFFSET],
+            length: words[base + OUT_LENGTH],
+          },
+  };
 }
 
 function handleOf(number: number): number {

@@ -1,4 +1,4 @@
-import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { instrumentedFs } from '../../testing/instrumented-fs';
 import { makeTempDir, removeTempDir } from '../../testing/temp-dir';
@@ -7,7 +7,8 @@ import type { IdHash } from './id-hash';
 import { isInputLogUnavailable } from '../input-log.errors';
 import type { InputLogOptions } from '../input-log.options';
 import { SALT_FILE } from '../input-log.redaction';
-import { SegmentLogStore } from './segment-log.store';
+import { INDEX_DIR, SegmentLogStore } from './segment-log.store';
+import { spillFileName } from './index-spill';
 import type { InputLogEntry, InputRecord } from '../input-log.types';
 import { encodeRecord, parseSegmentFileName, segmentFileName } from './segment-file';
 
@@ -170,6 +171,49 @@ describe(SegmentLogStore.name, () => {
       );
       expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(4 * 4096);
       expect(sizes.length).toBeLessThanOrEqual(4);
+    };
+    await check(log);
+    log = await reopen(log, options);
+    await check(log);
+  });
+
+  it('keeps the index of older inputs in files beside the log, answers from them, and drops them with their segments', async () => {
+    const options = { segmentBytes: 4096, retentionBytes: 8 * 4096, indexChunkBits: 2 };
+    await mkdir(join(dir, INDEX_DIR));
+    const stale = spillFileName(1_000_000_001);
+    await writeFile(join(dir, INDEX_DIR, stale), 'left by an earlier process');
+    let log = await openLog(options);
+    const count = 300;
+    for (let i = 0; i < count; i++) {
+      await log.appendInput(input(`r${i}`, 'x'.repeat(60)));
+      log.recordOutcome(`r${i}`, { status: 'logged', latency_ms: i });
+    }
+    const spilled = async () => (await readdir(join(dir, INDEX_DIR))).sort();
+    // Four inputs a chunk; all but the two newest chunks are in files, once written.
+    const expectedFiles = (kept: number) => Math.floor(kept / 4) - 2;
+
+    const check = async (service: SegmentLogStore): Promise<void> => {
+      // The newest outcome is written a moment after its input's answer.
+      await waitFor('the last outcome', async () => (await service.find(`r${count - 1}`))?.outcome);
+      const kept = service.stats().indexedInputs;
+      expect(kept).toBeGreaterThan(40);
+      expect(kept).toBeLessThan(count);
+      await waitFor(
+        'the index files',
+        async () => (await spilled()).length >= expectedFiles(kept) - 1,
+      );
+      const files = await spilled();
+      expect(files).not.toContain(stale);
+      expect(files.length).toBeGreaterThanOrEqual(expectedFiles(kept) - 1);
+      expect(files.length).toBeLessThanOrEqual(expectedFiles(kept) + 1);
+      const listed = await listAll(service, 25);
+      expect(listed.map((e) => e.id)).toEqual(
+        Array.from({ length: kept }, (_, i) => `r${count - 1 - i}`),
+      );
+      const latencies = listed.map((entry) => entry.outcome?.latency_ms);
+      expect(latencies).toEqual(listed.map((entry) => Number(entry.id.slice(1))));
+      for (const entry of listed) expect(await service.find(entry.id)).toEqual(entry);
+      expect(await service.find(`r${count - kept - 1}`)).toBeNull();
     };
     await check(log);
     log = await reopen(log, options);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IsoTimeCache } from '@ml-system/server-core';
 import { INPUT_LOG_OPTIONS } from '../input-log.constants';
 import { InputLogUnavailableError, describeFsError, errorMessage } from '../input-log.errors';
@@ -10,6 +10,7 @@ import { IdIndex, decodeCursor, encodeCursor } from './id-index';
 import type { IndexedInput, LogPosition } from './id-index';
 import type { InputLogStore } from '../input-log.store';
 import type { InputLogOptions } from '../input-log.options';
+import { FileIndexSpill } from './index-spill';
 import { SegmentReader } from './segment-reader';
 import { redact, resolveSalt } from '../input-log.redaction';
 import { requestedModelOf } from '../requested-model';
@@ -32,6 +33,8 @@ import { RecentRecords } from './recent-records';
 import type { FollowPosition, FollowedBatch } from './segment-follower';
 
 const DEFAULT_RETRY_MS = 1000;
+/** Where the index keeps the words of inputs it holds no longer in memory (FileIndexSpill). */
+export const INDEX_DIR = 'index';
 /**
  * Records read for one id before giving up. The index keeps hashes of ids,
  * so a candidate can be another id with the same hash; more than one is
@@ -103,6 +106,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   private readonly logger: LogSink;
   private readonly dir: string;
   private readonly index: IdIndex;
+  private readonly spill: FileIndexSpill;
   private readonly reader: SegmentReader;
   private writer: SegmentWriter | null = null;
   private salt: Buffer | null = null;
@@ -131,7 +135,12 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     this.fs = options.fs ?? nodeLogFs;
     this.logger = options.logger ?? new Logger('InputLog');
     this.dir = resolve(options.dir);
-    this.index = new IdIndex(options.idHash);
+    this.spill = new FileIndexSpill(join(this.dir, INDEX_DIR), this.fs, this.logger);
+    this.index = new IdIndex({
+      hash: options.idHash,
+      spill: this.spill,
+      chunkBits: options.indexChunkBits,
+    });
     this.reader = new SegmentReader(this.dir, this.fs);
   }
 
@@ -257,7 +266,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
   async find(id: string): Promise<InputLogEntry | null> {
     this.assertIndexed();
     let tried = 0;
-    for (const candidate of this.index.candidates(id)) {
+    for await (const candidate of this.index.candidates(id)) {
       const found = await this.materialize(candidate, id);
       if (found) return found;
       if (++tried === MAX_ID_CANDIDATES) break;
@@ -275,7 +284,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     this.assertIndexed();
     const start = query.before === undefined ? null : decodeCursor(query.before);
     if (query.before !== undefined && !start) throw new RangeError('not a cursor of this log');
-    const page = this.index.page(query.limit, start);
+    const page = await this.index.page(query.limit, start);
     const items = await Promise.all(page.entries.map((entry) => this.materialize(entry, null)));
     return {
       items: items.filter((item): item is InputLogEntry => item !== null),
@@ -371,7 +380,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     let start: LogPosition | null = null;
     let walked = 0;
     while (found.length < limit && walked < scan) {
-      const page = this.index.page(Math.min(256, scan - walked), start);
+      const page = await this.index.page(Math.min(256, scan - walked), start);
       const fresh = page.entries.filter(
         (entry) =>
           entry.input.seq > from.seq ||
@@ -397,6 +406,7 @@ export class SegmentLogStore implements InputLogStore, OnModuleInit, OnApplicati
     this.writer = null;
     await writer?.close();
     await this.reader.close();
+    await this.spill.close();
   }
 
   private get retryMs(): number {

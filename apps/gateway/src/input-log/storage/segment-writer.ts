@@ -128,7 +128,7 @@ export function segmentsBeyondRetention(
   return doomed;
 }
 
-async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+export async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     // A short write (the disk filled up midway) returns less; the next call reports why.
