@@ -624,6 +624,18 @@ describe(`${IdIndex.name} with a spill`, () => {
     expect(await find('s39')).toBeUndefined();
   });
 
+  it('ends a page at the segments retention removed while the spill was read', async () => {
+    const { index, spill, location } = spilling(40);
+    await spill.idle();
+    const paging = index.page(40, null);
+    index.removeSegments([1, 2]);
+    const page = await paging;
+    expect(page.entries.map((entry) => entry.input)).toEqual(
+      Array.from({ length: 20 }, (_, i) => location(39 - i)),
+    );
+    expect(page.next).toBeNull();
+  });
+
   it('ends a walk whose next input left the index while the spill was read', async () => {
     const constant: IdHash = (_id, out) => {
       out[0] = 1;

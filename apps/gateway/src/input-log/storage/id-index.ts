@@ -465,22 +465,24 @@ export class IdIndex {
     limit: number,
     start: LogPosition | null,
   ): Promise<{ entries: IndexedInput[]; next: LogPosition | null }> {
-    // Segments may go while words are read: walk the ones there were.
-    const segments = this.segments.slice();
     const entries: IndexedInput[] = [];
     let more = false;
-    for (let s = segments.length - 1; s >= 0 && !more; s--) {
-      const segment = segments[s];
-      if (start && segment.seq > start.seq) continue;
-      let last = segment.count - 1;
-      if (start && segment.seq === start.seq) last = await this.lastBefore(segment, start.offset);
-      if (last < 0) continue;
-      const wanted = limit - entries.length;
-      more = last + 1 > wanted;
-      const from = more ? last + 1 - wanted : 0;
-      const words = await this.wordsOfRange(segment.first + from, last + 1 - from);
-      if (!words) break;
-      for (let i = last - from; i >= 0; i--) entries.push(entryOf(segment.seq, words, i));
+    // The next older segment is found afresh after each read, by binary
+    // search: retention may have removed segments meanwhile.
+    let segment = this.lastSegmentWhere((s) => !start || s.seq <= start.seq);
+    while (segment && !more) {
+      const current: IndexedSegment = segment;
+      let last = current.count - 1;
+      if (start && current.seq === start.seq) last = await this.lastBefore(current, start.offset);
+      if (last >= 0) {
+        const wanted = limit - entries.length;
+        more = last + 1 > wanted;
+        const from = more ? last + 1 - wanted : 0;
+        const words = await this.wordsOfRange(current.first + from, last + 1 - from);
+        if (!words) break;
+        for (let i = last - from; i >= 0; i--) entries.push(entryOf(current.seq, words, i));
+      }
+      segment = this.lastSegmentWhere((s) => s.first < current.first);
     }
     const lastEntry = entries[entries.length - 1];
     return {
@@ -654,6 +656,23 @@ export class IdIndex {
     for (const number of this.lateOutcomes.keys()) {
       if (number < this.chunkBase) this.lateOutcomes.delete(number);
     }
+  }
+
+  /**
+   * The newest segment that `before` accepts, where it accepts every segment
+   * up to some point and none after it (segments are in seq and number order).
+   */
+  private lastSegmentWhere(
+    before: (segment: IndexedSegment) => boolean,
+  ): IndexedSegment | undefined {
+    let low = 0;
+    let high = this.segments.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (before(this.segments[mid])) low = mid + 1;
+      else high = mid;
+    }
+    return this.segments[low - 1];
   }
 
   /** Segments are in seq order, as locations arrive in append order. */
